@@ -1,0 +1,1 @@
+"""Akhbar: cited answers over an archive of Arabic news."""

@@ -1,0 +1,77 @@
+"""Settings, built once at the edge (CLI, UI) from flags, environment and an optional TOML file."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from index.embed import DEFAULT_MODEL
+
+LlmProvider = Literal["openai", "ollama"]
+
+ENV = {
+    "store": "AKHBAR_STORE",
+    "chroma_server": "AKHBAR_CHROMA_SERVER",
+    "model": "AKHBAR_MODEL",
+    "llm_provider": "AKHBAR_LLM_PROVIDER",
+    "llm_base_url": "AKHBAR_LLM_BASE_URL",
+    "llm_model": "AKHBAR_LLM_MODEL",
+    "llm_api_key": "AKHBAR_LLM_API_KEY",
+}
+
+
+def default_store(environ: Mapping[str, str]) -> Path:
+    base = environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "akhbar" / "store"
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: Path
+    chroma_server: str | None = None  # HOST:PORT of a `chroma run` server
+    model: str = DEFAULT_MODEL
+    k: int = 5
+    llm_provider: LlmProvider | None = None  # None: extractive answers, no LLM
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout: float = 120.0
+
+    @property
+    def answer_mode(self) -> str:
+        if self.llm_provider is None:
+            return "extractive (no LLM)"
+        return f"LLM {self.llm_model or '?'} via {self.llm_provider} at {self.llm_base_url or '?'}"
+
+
+def load_settings(
+    overrides: Mapping[str, Any], environ: Mapping[str, str] | None = None,
+    config_file: Path | None = None,
+) -> Settings:
+    """Flags beat environment, which beats the TOML file, which beats defaults."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    path = config_file or (Path(environ["AKHBAR_CONFIG"]) if "AKHBAR_CONFIG" in environ else None)
+    if path is not None:
+        with open(path, "rb") as handle:
+            values.update(tomllib.load(handle).get("akhbar", {}))
+    for name, var in ENV.items():
+        if environ.get(var):
+            values[name] = environ[var]
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    known = {f.name for f in fields(Settings)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ValueError(f"unknown setting(s) in {path or 'configuration'}: {', '.join(unknown)}")
+    if values.get("llm_base_url") and not values.get("llm_provider"):
+        values["llm_provider"] = "openai"
+    if values.get("llm_provider") not in (None, "openai", "ollama"):
+        raise ValueError(
+            f"llm provider must be 'openai' or 'ollama', not {values['llm_provider']!r}"
+        )
+    settings = Settings(store=Path(values.pop("store", default_store(environ))))
+    return replace(settings, **values)

@@ -1,0 +1,212 @@
+"""The index side, top to bottom: load -> de-duplicate -> chunk -> embed -> store -> BM25."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from index import lexical
+from index.articles import DEFAULT_FIELDS, Article, FieldMap, Problem, iter_articles
+from index.catalog import ArticleRecord, ChunkRow, StoredArticle
+from index.chunk import Chunk, ChunkSettings, chunk_article
+from index.embed import Embedder, info
+from index.normalize import normalize
+from index.store import Store, chroma_metadata
+from index.tokens import tokenize
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    chunking: ChunkSettings = ChunkSettings()
+    fields: FieldMap = DEFAULT_FIELDS
+    max_chars: int = 1_000_000  # a record over this many characters is skipped
+    encoding: str | None = None  # None: detect per file
+    prune: bool = False  # remove stored articles absent from this run's archive
+    batch_articles: int = 32  # articles embedded and committed together
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    added: int
+    updated: int
+    unchanged: int
+    skipped: int
+    pruned: int
+    chunks_written: int
+    characters: int  # of the articles embedded in this run
+    seconds: float
+    skip_reasons: dict[str, int] = field(default_factory=dict)
+    recovered: tuple[int, int] = (0, 0)  # (orphan vectors dropped, half-written articles redone)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+            "skipped": self.skipped, "pruned": self.pruned, "chunks": self.chunks_written,
+            "characters": self.characters, "seconds": round(self.seconds, 2),
+            "skip_reasons": self.skip_reasons,
+        }
+
+
+Progress = Callable[[int, int], None]  # (articles seen, characters embedded) so far
+
+
+def build(
+    paths: Sequence[Path], store: Store, embedder: Embedder, settings: IndexSettings,
+    *, on_problem: Callable[[Problem], None], progress: Progress | None = None,
+) -> IndexReport:
+    started = time.perf_counter()
+    tally: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+
+    def problem(p: Problem) -> None:
+        if p.skipped:
+            tally["skipped"] += 1
+            reasons[_reason_kind(p.reason)] += 1
+        on_problem(p)
+
+    with store.writing():
+        store.check_model(info(embedder), settings.chunking.describe())
+        recovered = (0, 0)
+        if store.catalog.get_meta("dirty") == "1":  # the last run died half-way
+            recovered = store.reconcile()
+        store.catalog.set_meta("dirty", "1")
+        articles = iter_articles(
+            paths, fields=settings.fields, max_chars=settings.max_chars,
+            encoding=settings.encoding, on_problem=problem,
+        )
+        seen: set[str] = set()
+        for batch in _batches(_unique(articles, store, seen, problem), settings.batch_articles):
+            _write_batch(batch, store, embedder, settings.chunking, tally)
+            if progress:
+                progress(tally["seen"], tally["characters"])
+        if settings.prune:
+            gone = sorted(store.catalog.all_article_ids() - seen)
+            store.delete_articles(gone)
+            tally["pruned"] = len(gone)
+        changed = tally["added"] + tally["updated"] + tally["pruned"] + sum(recovered) > 0
+        if changed or not (store.lexical_dir / "indptr.npy").exists():
+            lexical.build(store.catalog.iter_terms(), store.lexical_dir)
+        store.catalog.set_meta("dirty", "0")
+    return IndexReport(
+        added=tally["added"], updated=tally["updated"], unchanged=tally["unchanged"],
+        skipped=tally["skipped"], pruned=tally["pruned"], chunks_written=tally["chunks"],
+        characters=tally["characters"], seconds=time.perf_counter() - started,
+        skip_reasons=dict(reasons), recovered=recovered,
+    )
+
+
+def article_hash(article: Article) -> str:
+    """Changes whenever anything stored about the article changes."""
+    fields = [article.id, article.title, article.date, article.source, article.url,
+              article.text, list(article.extra)]
+    return hashlib.sha1(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
+
+
+def text_hash(text: str) -> str:
+    """Equal for texts that differ only in normalisation and whitespace (duplicates)."""
+    return hashlib.sha1(" ".join(normalize(text).split()).encode()).hexdigest()
+
+
+def _unique(
+    articles: Iterable[Article], store: Store, seen: set[str],
+    problem: Callable[[Problem], None],
+) -> Iterable[tuple[Article, str]]:
+    """Drop the second copy of an article: same id, or same normalised text under another id."""
+    texts: dict[str, str] = {}
+    for article in articles:
+        path, _, line = article.origin.rpartition(":")
+        where = (path, int(line)) if line.isdigit() else (article.origin, None)
+        if article.id in seen:
+            problem(Problem(where[0], where[1], f"duplicate id '{article.id}' (first copy kept)",
+                            skipped=True))
+            continue
+        th = text_hash(article.text)
+        twin = texts.get(th) or store.catalog.id_for_text(th)
+        if twin is not None and twin != article.id:
+            seen.add(twin)  # its text is still in the archive: never prune it
+            problem(Problem(where[0], where[1],
+                            f"duplicate text: same article as '{twin}' (stored once)",
+                            skipped=True))
+            continue
+        seen.add(article.id)
+        texts[th] = article.id
+        yield article, th
+
+
+def _write_batch(
+    batch: list[tuple[Article, str]], store: Store, embedder: Embedder,
+    chunking: ChunkSettings, tally: Counter[str],
+) -> None:
+    tally["seen"] += len(batch)
+    stored = store.catalog.hashes([a.id for a, _ in batch])
+    todo = [(a, th, article_hash(a)) for a, th in batch if stored.get(a.id) != article_hash(a)]
+    tally["unchanged"] += len(batch) - len(todo)
+    if not todo:
+        return
+    records: list[ArticleRecord] = []
+    ids: list[str] = []
+    vectors: list[np.ndarray] = []
+    documents: list[str] = []
+    metadatas: list[dict[str, object]] = []
+    for article, th, ah in todo:
+        chunks = chunk_article(article, ah, chunking, max_tokens=embedder.max_tokens,
+                               count_tokens=embedder.count_tokens)
+        rows, chunk_vectors = _embed_chunks(article, chunks, embedder)
+        records.append(ArticleRecord(_stored(article), ah, th, tuple(rows)))
+        for chunk, vec in zip(chunks, chunk_vectors, strict=True):
+            ids.append(chunk.id)
+            vectors.append(vec)
+            documents.append(chunk.text)
+            metadatas.append(chroma_metadata(article, chunk.start, chunk.end, chunk.ordinal))
+        tally["updated" if article.id in stored else "added"] += 1
+        tally["characters"] += len(article.text)
+        tally["chunks"] += len(chunks)
+    if ids:
+        store.add_vectors(ids, np.vstack(vectors), documents, metadatas)
+    new_ids = set(ids)
+    stale = [c for c in store.catalog.chunk_ids_of([a.id for a, _, _ in todo]) if c not in new_ids]
+    store.put(records, stale)
+
+
+def _embed_chunks(
+    article: Article, chunks: list[Chunk], embedder: Embedder
+) -> tuple[list[ChunkRow], list[np.ndarray]]:
+    """Embed each distinct sentence once; a chunk's vector is the mean of its sentences'."""
+    spans = sorted({s for c in chunks for s in c.sentences})
+    index = {s: i for i, s in enumerate(spans)}
+    sent_vecs = embedder.embed_documents([article.text[s:e] for s, e in spans])
+    rows, chunk_vecs = [], []
+    for c in chunks:
+        vecs = sent_vecs[[index[s] for s in c.sentences]]
+        mean = vecs.mean(axis=0)
+        chunk_vecs.append((mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32))
+        rows.append(ChunkRow(c.id, article.id, c.ordinal, c.start, c.end,
+                             " ".join(tokenize(c.text)), c.sentences, vecs.astype(np.float16)))
+    return rows, chunk_vecs
+
+
+def _stored(article: Article) -> StoredArticle:
+    return StoredArticle(article.id, article.title, article.date, article.source, article.url,
+                         article.text, article.origin, dict(article.extra))
+
+
+def _reason_kind(reason: str) -> str:
+    return reason.split(":")[0].split("(")[0].strip()
+
+
+def _batches(items: Iterable[tuple[Article, str]], size: int) -> Iterable[list[tuple[Article, str]]]:
+    batch: list[tuple[Article, str]] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,101 @@
+"""Sentence-aware chunks with character spans into the original article text.
+
+The embedded unit is the sentence (each one fits the embedder's input limit, so nothing is
+truncated); a chunk is a run of whole sentences, overlapping its neighbour by a sentence, and
+its vector is the normalised mean of its sentences' vectors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from index.articles import Article
+from index.sentences import pack_spans, sentence_spans
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class ChunkSettings:
+    max_chars: int = 900  # a chunk: what a citation quotes and shows
+    overlap_chars: int = 200  # trailing sentences repeated at the start of the next chunk
+    sentence_chars: int = 400  # longer unpunctuated runs are split at whitespace
+
+    def describe(self) -> str:
+        return f"chunks<={self.max_chars} overlap<={self.overlap_chars} sent<={self.sentence_chars}"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    id: str
+    article_id: str
+    ordinal: int
+    start: int  # span in the article's original text
+    end: int
+    text: str
+    sentences: tuple[Span, ...]  # spans in the article's original text
+
+
+def fit_sentences(
+    text: str, spans: list[Span], *, max_tokens: int | None, count_tokens: Callable[[str], int]
+) -> list[Span]:
+    """Split any sentence the embedder could not read whole (halving at whitespace)."""
+    if max_tokens is None:
+        return spans
+    out: list[Span] = []
+    todo = list(reversed(spans))
+    while todo:
+        start, end = todo.pop()
+        if end - start <= 1 or count_tokens(text[start:end]) <= max_tokens:
+            out.append((start, end))
+            continue
+        mid = (start + end) // 2
+        cut = text.rfind(" ", start + 1, mid + 1)
+        cut = cut if cut > start else mid
+        left, right = (start, cut), (cut, end)
+        todo.extend(s for s in (_strip(text, *right), _strip(text, *left)) if s[1] > s[0])
+    return out
+
+
+def _strip(text: str, start: int, end: int) -> Span:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def chunk_id(article_hash: str, start: int, end: int) -> str:
+    return hashlib.sha1(f"{article_hash}:{start}:{end}".encode()).hexdigest()[:24]
+
+
+def chunk_article(
+    article: Article,
+    article_hash: str,
+    settings: ChunkSettings,
+    *,
+    max_tokens: int | None = None,
+    count_tokens: Callable[[str], int] = len,
+) -> list[Chunk]:
+    text = article.text
+    sents = sentence_spans(text, max_chars=settings.sentence_chars)
+    sents = fit_sentences(text, sents, max_tokens=max_tokens, count_tokens=count_tokens)
+    chunks = []
+    for ordinal, (start, end) in enumerate(
+        pack_spans(sents, max_chars=settings.max_chars, overlap_chars=settings.overlap_chars)
+    ):
+        inside = tuple(s for s in sents if s[0] >= start and s[1] <= end)
+        chunks.append(
+            Chunk(
+                id=chunk_id(article_hash, start, end),
+                article_id=article.id,
+                ordinal=ordinal,
+                start=start,
+                end=end,
+                text=text[start:end],
+                sentences=inside,
+            )
+        )
+    return chunks

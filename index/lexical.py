@@ -1,0 +1,137 @@
+"""BM25 over normalised, lightly stemmed Arabic tokens, persisted beside the store.
+
+Rebuilt from the catalog's stored terms whenever an indexing run changed something, so it is
+always in step with the vectors. Term-major sparse weights, memory-mapped at query time.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.errors import StoreError
+from index.tokens import tokenize
+
+K1 = 1.2
+B = 0.75
+
+
+@dataclass(frozen=True)
+class LexicalHits:
+    chunk_ids: list[str]
+    scores: np.ndarray  # raw BM25, descending
+    coverage: float  # share of the query's tokens the archive's vocabulary knows
+
+
+def build(rows: Iterable[tuple[str, str, str, str | None, str]], folder: Path) -> int:
+    """Write the index for (chunk id, terms, article id, date, source) rows; returns #chunks."""
+    vocab: dict[str, int] = {}
+    term_ids: list[int] = []
+    doc_ids: list[int] = []
+    tfs: list[int] = []
+    lengths: list[int] = []
+    chunk_ids: list[str] = []
+    days: list[int] = []
+    source_of: dict[str, int] = {}
+    sources: list[int] = []
+    for doc, (chunk_id, terms, _article, date, source) in enumerate(rows):
+        tokens = terms.split()
+        lengths.append(len(tokens))
+        for term, tf in Counter(tokens).items():
+            term_ids.append(vocab.setdefault(term, len(vocab)))
+            doc_ids.append(doc)
+            tfs.append(tf)
+        chunk_ids.append(chunk_id)
+        days.append(int(date.replace("-", "")) if date else 0)
+        sources.append(source_of.setdefault(source, len(source_of)))
+    n_docs = len(chunk_ids)
+    terms_a = np.asarray(term_ids, dtype=np.int64)
+    docs_a = np.asarray(doc_ids, dtype=np.int32)
+    tf_a = np.asarray(tfs, dtype=np.float32)
+    length_a = np.asarray(lengths, dtype=np.float32)
+    avg = float(length_a.mean()) if n_docs else 1.0
+    df = np.bincount(terms_a, minlength=len(vocab)).astype(np.float64)
+    idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
+    norm = K1 * (1 - B + B * length_a[docs_a] / max(avg, 1e-9))
+    weights = idf[terms_a] * tf_a * (K1 + 1) / (tf_a + norm)
+    order = np.argsort(terms_a, kind="stable")
+    indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+    np.cumsum(df.astype(np.int64), out=indptr[1:])
+
+    tmp = folder.with_name(folder.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    np.save(tmp / "indptr.npy", indptr)
+    np.save(tmp / "docs.npy", docs_a[order])
+    np.save(tmp / "weights.npy", weights[order].astype(np.float32))
+    np.save(tmp / "days.npy", np.asarray(days, dtype=np.int32))
+    np.save(tmp / "sources.npy", np.asarray(sources, dtype=np.int32))
+    (tmp / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    (tmp / "chunks.json").write_text(json.dumps(chunk_ids), encoding="utf-8")
+    (tmp / "source_names.json").write_text(
+        json.dumps(list(source_of), ensure_ascii=False), encoding="utf-8"
+    )
+    shutil.rmtree(folder, ignore_errors=True)
+    tmp.rename(folder)
+    return n_docs
+
+
+class LexicalIndex:
+    def __init__(self, folder: Path) -> None:
+        if not (folder / "indptr.npy").exists():
+            raise StoreError(
+                f"the lexical index is missing from {folder.parent}: "
+                "run `akhbar index` on the archive again to rebuild it"
+            )
+        self.indptr = np.load(folder / "indptr.npy", mmap_mode="r")
+        self.docs = np.load(folder / "docs.npy", mmap_mode="r")
+        self.weights = np.load(folder / "weights.npy", mmap_mode="r")
+        self.days = np.load(folder / "days.npy")
+        self.sources = np.load(folder / "sources.npy")
+        self.vocab: dict[str, int] = json.loads((folder / "vocab.json").read_text("utf-8"))
+        self.chunk_ids: list[str] = json.loads((folder / "chunks.json").read_text("utf-8"))
+        names = json.loads((folder / "source_names.json").read_text("utf-8"))
+        self.source_ids = {name: i for i, name in enumerate(names)}
+
+    def mask(
+        self, *, since: str | None = None, until: str | None = None,
+        sources: Iterable[str] | None = None,
+    ) -> np.ndarray | None:
+        keep = np.ones(len(self.chunk_ids), dtype=bool)
+        if since:
+            keep &= self.days >= int(since.replace("-", ""))
+        if until:
+            keep &= (self.days <= int(until.replace("-", ""))) & (self.days > 0)
+        if sources is not None:
+            wanted = [self.source_ids[s] for s in sources if s in self.source_ids]
+            keep &= np.isin(self.sources, wanted)
+        return None if keep.all() else keep
+
+    def search(self, query: str, k: int, *, mask: np.ndarray | None = None) -> LexicalHits:
+        tokens = list(dict.fromkeys(tokenize(query)))
+        known = [self.vocab[t] for t in tokens if t in self.vocab]
+        coverage = len(known) / len(tokens) if tokens else 0.0
+        scores = np.zeros(len(self.chunk_ids), dtype=np.float32)
+        for term in known:
+            lo, hi = int(self.indptr[term]), int(self.indptr[term + 1])
+            scores[self.docs[lo:hi]] += self.weights[lo:hi]
+        if mask is not None:
+            scores[~mask] = 0.0
+        k = min(k, int(np.count_nonzero(scores)))
+        if k <= 0:
+            return LexicalHits([], np.zeros(0, dtype=np.float32), coverage)
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return LexicalHits([self.chunk_ids[i] for i in top], scores[top], coverage)
+
+
+def idf_ceiling(n_docs: int) -> float:
+    """The largest idf a term can have (used to put BM25 on a comparable scale)."""
+    return math.log1p((n_docs - 0.5) / 1.5) if n_docs else 1.0

@@ -1,0 +1,244 @@
+"""The store: a folder with the catalog, the lexical index, a lock, and Chroma's vectors.
+
+Chroma runs embedded (``PersistentClient`` in ``<store>/chroma``) or as a server (``chroma run``);
+either way the catalog and the lexical index stay in the store folder.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.catalog import ArticleRecord, Catalog
+from index.embed import ModelInfo
+from index.errors import ModelMismatchError, StoreError, StoreLockedError
+
+COLLECTION = "akhbar"
+SCHEMA_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    path: Path
+    server: str | None = None  # "host:port" of a `chroma run` server; None: embedded
+    collection: str = COLLECTION
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    articles: int
+    chunks: int
+    vectors: int
+    model: str
+    dim: int
+    chunking: str
+    sources: list[tuple[str, int]]
+    first_date: str | None
+    last_date: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "articles": self.articles, "chunks": self.chunks, "vectors": self.vectors,
+            "model": self.model, "dim": self.dim, "chunking": self.chunking,
+            "sources": dict(self.sources), "first_date": self.first_date,
+            "last_date": self.last_date,
+        }
+
+
+def chroma_client(config: StoreConfig) -> Any:
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False)
+    if config.server:
+        host, _, port = config.server.rpartition(":")
+        if not host or not port.isdigit():
+            raise StoreError(f"bad Chroma server address {config.server!r}: use HOST:PORT")
+        try:
+            return chromadb.HttpClient(host=host, port=int(port), settings=settings)
+        except Exception as err:  # chromadb raises bare ValueError/ConnectionError here
+            raise StoreError(
+                f"cannot reach the Chroma server at {config.server}: {err}. "
+                "Is `chroma run` running there?"
+            ) from err
+    return chromadb.PersistentClient(path=str(config.path / "chroma"), settings=settings)
+
+
+class Store:
+    """Open with :func:`open_store`; write only inside :meth:`writing`."""
+
+    def __init__(self, config: StoreConfig, catalog: Catalog, collection: Any) -> None:
+        self.config = config
+        self.catalog = catalog
+        self.collection = collection
+
+    @property
+    def lexical_dir(self) -> Path:
+        return self.config.path / "lexical"
+
+    def model(self) -> ModelInfo | None:
+        name, dim = self.catalog.get_meta("model"), self.catalog.get_meta("dim")
+        return None if name is None or dim is None else ModelInfo(name, int(dim))
+
+    def check_model(self, model: ModelInfo, chunking: str) -> None:
+        """Record the model on first use; refuse another one afterwards."""
+        built = self.model()
+        if built is None:
+            self.catalog.set_meta("model", model.name)
+            self.catalog.set_meta("dim", str(model.dim))
+            self.catalog.set_meta("chunking", chunking)
+            self.catalog.set_meta("schema", SCHEMA_VERSION)
+            return
+        if built != model:
+            raise ModelMismatchError(
+                f"the store at {self.config.path} was built with {built.describe()}, "
+                f"not {model.describe()}. Use --model {built.name}, or index into a new --store."
+            )
+        chunked = self.catalog.get_meta("chunking")
+        if chunked != chunking:
+            raise ModelMismatchError(
+                f"the store at {self.config.path} was chunked as '{chunked}', not '{chunking}'. "
+                "Use the same chunk settings, or index into a new --store."
+            )
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the store's write lock (one writer at a time; readers are not blocked)."""
+        lock_path = self.config.path / "write.lock"
+        handle = open(lock_path, "a+")  # noqa: SIM115 - held for the whole block
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as err:
+            handle.seek(0)
+            owner = handle.read().strip() or "another process"
+            handle.close()
+            raise StoreLockedError(
+                f"store is locked: {self.config.path} is being written by {owner}. "
+                "Wait for that run to finish, or use another --store."
+            ) from err
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"akhbar pid {os.getpid()}")
+            handle.flush()
+            yield
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+
+    # --- vectors ---
+    def existing_vectors(self, ids: Sequence[str]) -> set[str]:
+        if not ids:
+            return set()
+        return set(self.collection.get(ids=list(ids), include=[])["ids"])
+
+    def add_vectors(
+        self, ids: Sequence[str], vectors: np.ndarray, documents: Sequence[str],
+        metadatas: Sequence[dict[str, Any]],
+    ) -> None:
+        for i in range(0, len(ids), 1000):
+            self.collection.upsert(
+                ids=list(ids[i : i + 1000]), embeddings=vectors[i : i + 1000],
+                documents=list(documents[i : i + 1000]), metadatas=list(metadatas[i : i + 1000]),
+            )
+
+    def delete_vectors(self, ids: Sequence[str]) -> None:
+        for i in range(0, len(ids), 1000):
+            self.collection.delete(ids=list(ids[i : i + 1000]))
+
+    def all_vector_ids(self) -> set[str]:
+        out: set[str] = set()
+        offset = 0
+        while True:
+            page = self.collection.get(include=[], limit=5000, offset=offset)["ids"]
+            out.update(page)
+            if len(page) < 5000:
+                return out
+            offset += len(page)
+
+    # --- articles (vectors first, then the catalog) ---
+    def put(self, records: Sequence[ArticleRecord], stale_chunk_ids: Sequence[str]) -> None:
+        self.catalog.put(records)
+        self.delete_vectors(stale_chunk_ids)
+
+    def delete_articles(self, ids: Sequence[str]) -> None:
+        chunk_ids = self.catalog.chunk_ids_of(ids)
+        self.catalog.delete_articles(ids)
+        self.delete_vectors(chunk_ids)
+
+    def reconcile(self) -> tuple[int, int]:
+        """After a crash: drop vectors the catalog does not know, and articles missing vectors.
+
+        Returns (vectors dropped, articles dropped); dropped articles are re-added by the run.
+        """
+        known = self.catalog.all_chunk_ids()
+        stored = self.all_vector_ids()
+        orphans = sorted(stored - known)
+        self.delete_vectors(orphans)
+        missing = known - stored
+        broken: list[str] = []
+        if missing:
+            rows = self.catalog.chunks(sorted(missing))
+            broken = sorted({row.article_id for row in rows.values()})
+            self.catalog.delete_articles(broken)
+        return len(orphans), len(broken)
+
+    def stats(self) -> StoreStats:
+        articles, chunks = self.catalog.counts()
+        model = self.model()
+        first, last = self.catalog.date_range()
+        return StoreStats(
+            articles=articles, chunks=chunks, vectors=int(self.collection.count()),
+            model=model.name if model else "", dim=model.dim if model else 0,
+            chunking=self.catalog.get_meta("chunking") or "",
+            sources=self.catalog.sources(), first_date=first, last_date=last,
+        )
+
+    def close(self) -> None:
+        self.catalog.close()
+
+
+def open_store(config: StoreConfig, *, create: bool) -> Store:
+    """Open (or, with create, make) the store folder and its Chroma collection."""
+    path = config.path
+    catalog_path = path / "catalog.sqlite3"
+    if not catalog_path.exists():
+        if not create:
+            raise StoreError(
+                f"no Akhbar store at {path}. Build one first: akhbar index ARCHIVE --store {path}"
+            )
+        path.mkdir(parents=True, exist_ok=True)
+    elif not path.is_dir():
+        raise StoreError(f"{path} is not a folder")
+    catalog = Catalog(catalog_path)
+    client = chroma_client(config)
+    collection = client.get_or_create_collection(
+        config.collection, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+    )
+    return Store(config, catalog, collection)
+
+
+def chroma_metadata(article: Any, start: int, end: int, ordinal: int) -> dict[str, Any]:
+    """Flat, non-null metadata Chroma can filter on (``day`` is YYYYMMDD, 0 when undated)."""
+    return {
+        "article_id": article.id, "title": article.title, "source": article.source,
+        "date": article.date or "", "day": day_number(article.date), "url": article.url,
+        "start": start, "end": end, "ordinal": ordinal,
+    }
+
+
+def day_number(date: str | None) -> int:
+    return int(date.replace("-", "")) if date else 0
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
