@@ -71,7 +71,118 @@ def _parser() -> argparse.ArgumentParser:
     _store_flags(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_stats)
+
+    for name, help_text in (("ask", "answer a question with cited passages"),
+                            ("search", "ranked passages for a query, no answer")):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("question", metavar="QUESTION" if name == "ask" else "QUERY")
+        p.add_argument("--k", type=int, help="passages to retrieve (default 5)")
+        p.add_argument("--since", metavar="YYYY-MM-DD", help="only articles from this date on")
+        p.add_argument("--until", metavar="YYYY-MM-DD", help="only articles up to this date")
+        p.add_argument("--source", action="append", default=[], metavar="OUTLET",
+                       help="only this outlet (repeatable)")
+        _store_flags(p)
+        p.add_argument("--json", action="store_true", help="print one JSON object")
+        if name == "ask":
+            _llm_flags(p)
+        p.set_defaults(run=_ask if name == "ask" else _search)
+
+    p = sub.add_parser("show", help="an article, with a cited span highlighted")
+    p.add_argument("article_id", metavar="ARTICLE_ID")
+    p.add_argument("--span", metavar="START:END", help="character span to highlight")
+    _store_flags(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_show)
     return parser
+
+
+def _llm_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--llm-provider", choices=("openai", "ollama"),
+                   help="answer with an LLM (env AKHBAR_LLM_PROVIDER); default: extractive")
+    p.add_argument("--llm-base-url", help="OpenAI-compatible or Ollama URL (env AKHBAR_LLM_BASE_URL)")
+    p.add_argument("--llm-model", help="model name on that server (env AKHBAR_LLM_MODEL)")
+
+
+def _open_archive(settings: Settings) -> Any:
+    from assistant.archive import Archive
+
+    return Archive.open(settings)
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.archive import Delta
+
+    archive = _open_archive(settings)
+    try:
+        filters = archive.filters(since=args.since, until=args.until, sources=args.source)
+        answer = None
+        streamed = False
+        for event in archive.ask_stream(args.question, filters=filters):
+            if isinstance(event, Delta):
+                if not args.json and settings.llm_provider:
+                    print(event.text, end="", flush=True)
+                    streamed = True
+            else:
+                answer = event
+    finally:
+        archive.close()
+    assert answer is not None
+    if args.json:
+        print(json.dumps(answer.as_dict(), ensure_ascii=False))
+        return 0
+    from assistant.render import answer_text
+
+    if streamed:
+        print("\n")
+    print(answer_text(answer, color=sys.stdout.isatty(), streamed=streamed))
+    return 0
+
+
+def _search(args: argparse.Namespace, settings: Settings) -> int:
+    archive = _open_archive(settings)
+    try:
+        filters = archive.filters(since=args.since, until=args.until, sources=args.source)
+        hits = archive.search(args.question, filters=filters)
+    finally:
+        archive.close()
+    if args.json:
+        from assistant.render import hit_dict
+
+        print(json.dumps({"query": args.question, "hits": [hit_dict(h) for h in hits]},
+                         ensure_ascii=False))
+        return 0
+    from assistant.render import hits_text
+
+    print(hits_text(hits) or "no passages found")
+    return 0
+
+
+def _show(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.render import article_text
+
+    archive = _open_archive(settings)
+    try:
+        article = archive.article(args.article_id)
+    finally:
+        archive.close()
+    span = _span(args.span, len(article.text)) if args.span else None
+    if args.json:
+        from dataclasses import asdict
+
+        print(json.dumps({**asdict(article), "span": span}, ensure_ascii=False))
+        return 0
+    print(article_text(article, span, color=sys.stdout.isatty()))
+    return 0
+
+
+def _span(text: str, length: int) -> tuple[int, int]:
+    start, sep, end = text.partition(":")
+    if not sep or not start.isdigit() or not end.isdigit():
+        raise ValueError(f"--span expects START:END character offsets, got {text!r}")
+    s, e = int(start), int(end)
+    if not 0 <= s < e <= length:
+        raise ValueError(f"--span {text} is outside the article (0:{length})")
+    return s, e
 
 
 def _index(args: argparse.Namespace, settings: Settings) -> int:

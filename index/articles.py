@@ -136,7 +136,7 @@ def iter_articles(
     for path in paths:
         if path.is_dir():
             files: Iterator[Path] = _walk(path)
-        elif _suffix(path) in _FORMATS:
+        elif _format(path) is not None:
             files = iter([path])
         else:
             reason = f"unsupported file type {_suffix(path)!r} (supported: {_supported()})"
@@ -243,11 +243,11 @@ def _from_record(
     if not article_id:
         article_id = derived_id(text)
         report(f"no id; derived {article_id!r}", skipped=False)
-    used = {key for key, value in found.values() if value}
+    used = {key for key, _ in found.values()}
     extra = sorted(
         (key, value)
         for key, value in ((key, _scalar(raw)) for key, raw in record.fields.items())
-        if key not in used and value and len(value) <= _MAX_EXTRA_CHARS
+        if key not in used and value and value.strip() and len(value) <= _MAX_EXTRA_CHARS
     )
     return Article(
         id=article_id,

@@ -1,0 +1,93 @@
+"""Citations: what an answer quotes, and the check every answer passes, whoever wrote it.
+
+A passage is numbered [n] in the order it was retrieved. A claim (a sentence of the answer)
+must cite at least one [n] that exists; any text it quotes («…» or "…") must occur verbatim,
+after normalisation, in a passage it cites. Claims that fail are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from assistant.retrieve import Hit
+from index.normalize import find_normalized
+
+CITE = re.compile(r"\[(\d{1,3})\]")
+QUOTE = re.compile(r"«([^»]{4,})»|\"([^\"]{4,})\"|“([^”]{4,})”")
+CLAIM_END = re.compile(r"(?<=[.!?؟؛])\s+|\n+")
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    article_id: str
+    title: str
+    source: str
+    date: str | None
+    url: str
+    quote: str  # verbatim original text
+    start: int  # offsets of `quote` in the article's original text
+    end: int
+    score: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def reference(self) -> str:
+        """A plain-text reference a journalist can paste."""
+        parts = [f"«{self.quote}»", self.source or "unknown outlet", self.title]
+        if self.date:
+            parts.append(self.date)
+        if self.url:
+            parts.append(self.url)
+        parts.append(f"[{self.article_id}, chars {self.start}-{self.end}]")
+        return ", ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class CheckedClaim:
+    text: str
+    cited: tuple[int, ...]
+    quotes: tuple[tuple[int, int, int], ...]  # (n, start, end) in the article text
+    problem: str | None  # why the claim was dropped; None when it passed
+
+
+def citation_for(n: int, hit: Hit, start: int, end: int) -> Citation:
+    """A citation of the span [start, end) of the hit's article (offsets in the article text)."""
+    quote = hit.text[start - hit.start : end - hit.start]
+    return Citation(n=n, article_id=hit.article_id, title=hit.title, source=hit.source,
+                    date=hit.date, url=hit.url, quote=quote, start=start, end=end,
+                    score=hit.score)
+
+
+def split_claims(answer: str) -> list[str]:
+    return [c.strip() for c in CLAIM_END.split(answer) if c and c.strip()]
+
+
+def check_claim(claim: str, hits: list[Hit]) -> CheckedClaim:
+    cited = tuple(dict.fromkeys(int(m) for m in CITE.findall(claim)))
+    if not cited:
+        return CheckedClaim(claim, (), (), "no citation")
+    bad = [n for n in cited if not 1 <= n <= len(hits)]
+    if bad:
+        return CheckedClaim(claim, cited, (), f"cites [{bad[0]}], which is not a retrieved passage")
+    quotes = []
+    for match in QUOTE.finditer(claim):
+        quoted = next(g for g in match.groups() if g).strip(" .،,…")
+        span = _locate(quoted, cited, hits)
+        if span is None:
+            return CheckedClaim(claim, cited, (), f"quote «{quoted[:60]}» is not in passage "
+                                f"{', '.join(f'[{n}]' for n in cited)}")
+        quotes.append(span)
+    return CheckedClaim(claim, cited, tuple(quotes), None)
+
+
+def _locate(quoted: str, cited: tuple[int, ...], hits: list[Hit]) -> tuple[int, int, int] | None:
+    for n in cited:
+        hit = hits[n - 1]
+        span = find_normalized(quoted, hit.text)
+        if span is not None:
+            return n, hit.start + span[0], hit.start + span[1]
+    return None

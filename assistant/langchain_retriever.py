@@ -1,0 +1,41 @@
+"""Akhbar's hybrid retrieval as a LangChain retriever, for use in anyone's chains."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from assistant.retrieve import Filters, Hit
+
+
+def to_document(hit: Hit) -> Document:
+    """A passage with everything a citation needs in its metadata."""
+    return Document(
+        page_content=hit.text,
+        id=hit.chunk_id,
+        metadata={
+            "article_id": hit.article_id, "title": hit.title, "source": hit.source,
+            "date": hit.date, "url": hit.url, "start": hit.start, "end": hit.end,
+            "score": hit.score, "dense": hit.dense, "lexical": hit.lexical,
+            "also_in": list(hit.also_in),
+        },
+    )
+
+
+class AkhbarRetriever(BaseRetriever):
+    """``AkhbarRetriever(archive=Archive.open(settings), k=5).invoke("...")``."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    archive: Any  # assistant.archive.Archive
+    k: int = 5
+    filters: Filters = Filters()
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        return [to_document(h) for h in self.archive.search(query, k=self.k, filters=self.filters)]

@@ -1,0 +1,146 @@
+"""Hybrid retrieval: dense (Chroma) + Arabic BM25, fused by evidence, near-duplicates grouped.
+
+Dense score of a chunk = mean of (query . chunk vector) and (best query . sentence vector);
+BM25 is scaled to [0, 1] by the query's best lexical score and weighted by the share of the
+query's tokens that the archive's vocabulary knows (~0 for an English question over Arabic
+text, so a useless lexical list never drags the dense list down).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from index.catalog import ChunkRow
+from index.embed import Embedder
+from index.lexical import LexicalIndex
+from index.store import Store, day_number
+
+
+@dataclass(frozen=True)
+class Filters:
+    since: str | None = None  # YYYY-MM-DD, inclusive
+    until: str | None = None
+    sources: tuple[str, ...] = ()  # exact outlet names as stored
+
+    def chroma_where(self) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = []
+        if self.since:
+            clauses.append({"day": {"$gte": day_number(self.since)}})
+        if self.until:
+            clauses.append({"day": {"$lte": day_number(self.until)}})
+            clauses.append({"day": {"$gt": 0}})
+        if self.sources:
+            clauses.append({"source": {"$in": list(self.sources)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    lexical: float = 0.5  # weight of the scaled BM25 score (times the query's coverage)
+    candidates: int = 50  # from each list before fusion
+    duplicate_cosine: float = 0.95  # chunks this close are one story in several outlets
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk_id: str
+    article_id: str
+    title: str
+    source: str
+    date: str | None
+    url: str
+    start: int  # span of the passage in the article's original text
+    end: int
+    text: str
+    score: float  # fused
+    dense: float
+    lexical: float  # scaled BM25 before the coverage weight
+    sentences: tuple[tuple[int, int], ...]  # in the article's original text
+    sentence_scores: tuple[float, ...]  # query . sentence vector
+    also_in: tuple[str, ...] = ()  # article ids of near-duplicates grouped under this hit
+
+
+class Retriever:
+    def __init__(
+        self, store: Store, embedder: Embedder, lexical: LexicalIndex,
+        weights: FusionWeights = FusionWeights(),
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.lexical = lexical
+        self.weights = weights
+
+    def search(self, query: str, k: int = 5, filters: Filters = Filters()) -> list[Hit]:
+        qvec = self.embedder.embed_query(query)
+        dense_ids = self._dense(qvec, filters)  # nearest chunks in Chroma
+        mask = self.lexical.mask(since=filters.since, until=filters.until,
+                                 sources=filters.sources or None)
+        lex = self.lexical.search(query, self.weights.candidates, mask=mask)  # Arabic BM25
+        top_bm25 = float(lex.scores[0]) if len(lex.scores) else 1.0
+        scaled = {cid: float(s) / top_bm25 for cid, s in zip(lex.chunk_ids, lex.scores)}
+        ids = list(dict.fromkeys(dense_ids + lex.chunk_ids))
+        rows = self.store.catalog.chunks(ids)
+        scored = []
+        for cid in ids:  # fuse: dense evidence + lexical evidence weighted by coverage
+            row = rows.get(cid)
+            if row is None:
+                continue
+            dense, sent_scores, vec = _dense_score(qvec, row)
+            lexical = scaled.get(cid, 0.0)
+            fused = dense + self.weights.lexical * lex.coverage * lexical
+            scored.append((fused, dense, lexical, row, sent_scores, vec))
+        scored.sort(key=lambda s: -s[0])
+        return self._hits(_group(scored, self.weights.duplicate_cosine), k)
+
+    def _dense(self, qvec: np.ndarray, filters: Filters) -> list[str]:
+        n = min(self.weights.candidates, int(self.store.collection.count()))
+        if n == 0:
+            return []
+        found = self.store.collection.query(
+            query_embeddings=[qvec.tolist()], n_results=n, where=filters.chroma_where(),
+            include=[],
+        )
+        return list(found["ids"][0])
+
+    def _hits(self, groups: list[tuple[Any, list[str]]], k: int) -> list[Hit]:
+        chosen = groups[:k]
+        articles = self.store.catalog.articles({g[0][3].article_id for g in chosen})
+        hits = []
+        for (fused, dense, lexical, row, sent_scores, _), twins in chosen:
+            a = articles[row.article_id]
+            hits.append(Hit(
+                chunk_id=row.id, article_id=a.id, title=a.title, source=a.source, date=a.date,
+                url=a.url, start=row.start, end=row.end, text=a.text[row.start:row.end],
+                score=round(fused, 4), dense=round(dense, 4), lexical=round(lexical, 4),
+                sentences=row.sentences, sentence_scores=tuple(float(s) for s in sent_scores),
+                also_in=tuple(twins),
+            ))
+        return hits
+
+
+def _dense_score(qvec: np.ndarray, row: ChunkRow) -> tuple[float, np.ndarray, np.ndarray]:
+    vecs = row.vectors.astype(np.float32)
+    sent_scores = vecs @ qvec
+    mean = vecs.mean(axis=0)
+    mean /= max(float(np.linalg.norm(mean)), 1e-12)
+    return (float(mean @ qvec) + float(sent_scores.max())) / 2, sent_scores, mean
+
+
+def _group(scored: list[tuple[Any, ...]], threshold: float) -> list[tuple[Any, list[str]]]:
+    """Keep the best chunk of each story; near-duplicates (other outlets) go into its twins."""
+    kept: list[tuple[Any, list[str]]] = []
+    for item in scored:
+        vec, article_id = item[5], item[3].article_id
+        for best, twins in kept:
+            if best[3].article_id != article_id and float(best[5] @ vec) >= threshold:
+                if article_id not in twins:
+                    twins.append(article_id)
+                break
+        else:
+            kept.append((item, []))
+    return kept
