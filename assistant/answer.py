@@ -16,11 +16,8 @@ from assistant.retrieve import Hit
 from index.normalize import normalize
 from index.tokens import tokenize
 
-# Calibrated with `akhbar eval --calibrate` (see README): the best passage's fused score under
-# which the archive is taken to hold no answer.
-REFUSAL_THRESHOLD = 0.38
 MAX_QUOTES = 3
-QUOTE_MARGIN = 0.06  # further quotes must score within this of the best one
+QUOTE_MARGIN = 0.1  # further quotes must score within this of the best one
 
 REFUSAL = {
     "ar": "لا يوجد في الأرشيف ما يجيب عن هذا السؤال.",
@@ -54,11 +51,13 @@ def refuse(question: str, language: Language, mode: str, notes: tuple[str, ...] 
     return Answer(question, REFUSAL[language], True, (), language, mode, notes)
 
 
-def is_answerable(hits: list[Hit], threshold: float = REFUSAL_THRESHOLD) -> bool:
+def is_answerable(hits: list[Hit], threshold: float) -> bool:
     return bool(hits) and hits[0].score >= threshold
 
 
-def extract(question: str, hits: list[Hit], *, threshold: float = REFUSAL_THRESHOLD) -> Answer:
+def extract(question: str, hits: list[Hit], *, threshold: float) -> Answer:
+    """Quote the sentences that answer; refuse when the best passage scores under threshold
+    (see assistant.refusal for how it is calibrated)."""
     language = detect(question)
     if not is_answerable(hits, threshold):
         return refuse(question, language, "extractive")
@@ -80,7 +79,7 @@ def _pick_sentences(question: str, hits: list[Hit]) -> list[tuple[Hit, int, int,
         for (start, end), dense in zip(hit.sentences, hit.sentence_scores, strict=True):
             sentence = hit.text[start - hit.start : end - hit.start]
             overlap = len(qtokens & set(tokenize(sentence))) / len(qtokens) if qtokens else 0.0
-            score = dense + 0.3 * overlap + 0.3 * hit.score - 0.01 * rank
+            score = dense + 0.3 * overlap + 0.5 * hit.score - 0.01 * rank
             candidates.append((score, hit, start, end))
     candidates.sort(key=lambda c: -c[0])
     picks: list[tuple[Hit, int, int, float]] = []

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from assistant import refusal
 from assistant.answer import Answer, extract
 from assistant.chat import Turn, standalone_question
 from assistant.config import Settings
 from assistant.errors import ArticleNotFoundError, EmptyStoreError, QuestionTooLongError
+from assistant.language import Language, detect
 from assistant.retrieve import Filters, Hit, Retriever
 from index.catalog import StoredArticle
 from index.embed import Embedder, info, load_embedder
@@ -31,6 +33,7 @@ class Archive:
         self.store = store
         self.embedder = embedder
         self.retriever = Retriever(store, embedder, LexicalIndex(store.lexical_dir))
+        self._thresholds: dict[Language, float] | None = None
 
     @classmethod
     def open(cls, settings: Settings, *, embedder: Embedder | None = None) -> Archive:
@@ -51,6 +54,18 @@ class Archive:
 
     def close(self) -> None:
         self.store.close()
+
+    def threshold(self, language: Language) -> float:
+        """The score under which this store is taken to hold no answer (assistant.refusal)."""
+        if self._thresholds is None:
+            self._thresholds = refusal.thresholds(
+                self.store.catalog, self._best_score, quantile=self.settings.refusal_quantile
+            )
+        return self._thresholds[language]
+
+    def _best_score(self, question: str) -> float:
+        hits = self.retriever.search(question, 1)
+        return hits[0].score if hits else 0.0
 
     def stats(self) -> StoreStats:
         return self.store.stats()
@@ -97,16 +112,23 @@ class Archive:
     ) -> Iterator[Delta | Answer]:
         """Yield text deltas as they are written, then the checked Answer."""
         _check_question(question)
-        query = standalone_question(question, history)
+        if self.settings.llm_provider is None:
+            query = standalone_question(question, history)
+        else:
+            from assistant.llm import condense
+
+            query = condense(question, history, self.settings)  # prompts/condense.md
         hits = self.retriever.search(query, k or self.settings.k, filters)  # dense + BM25
         if self.settings.llm_provider is None:
-            answer = extract(question, hits)  # quotes the best sentences
+            threshold = self.threshold(detect(question))
+            answer = extract(question, hits, threshold=threshold)  # quotes the best sentences
             yield Delta(answer.text)
             yield answer
             return
         from assistant.llm import llm_answer
 
-        yield from llm_answer(question, hits, self.settings, history=history)
+        yield from llm_answer(question, hits, self.settings, history=history,
+                              embedder=self.embedder)
 
     def article(self, article_id: str) -> StoredArticle:
         found = self.store.catalog.article(article_id)

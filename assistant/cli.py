@@ -87,12 +87,44 @@ def _parser() -> argparse.ArgumentParser:
             _llm_flags(p)
         p.set_defaults(run=_ask if name == "ask" else _search)
 
+    p = sub.add_parser("chat", help="the chat app in your browser (Gradio), over the store")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    p.add_argument("--k", type=int, help="passages to retrieve per question (default 5)")
+    p.add_argument("--concurrency", type=int, default=4,
+                   help="answers written at once (default 4)")
+    p.add_argument("--queue-size", type=int, default=32,
+                   help="requests waiting beyond those before 'busy, retry' (default 32)")
+    _store_flags(p)
+    _llm_flags(p)
+    p.set_defaults(run=_chat)
+
     p = sub.add_parser("show", help="an article, with a cited span highlighted")
     p.add_argument("article_id", metavar="ARTICLE_ID")
     p.add_argument("--span", metavar="START:END", help="character span to highlight")
     _store_flags(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_show)
+
+    p = sub.add_parser("eval", help="retrieval and answer quality on a BEIR-style set")
+    p.add_argument("--corpus", type=Path, required=True, help="corpus JSONL (_id, title, text)")
+    p.add_argument("--queries", type=Path, action="append", required=True,
+                   help="queries JSONL (_id, text); repeat for several languages")
+    p.add_argument("--qrels", type=Path, required=True, help="qrels TSV (query-id, corpus-id)")
+    p.add_argument("--squad", type=Path, help="SQuAD-format JSON with the gold answers")
+    p.add_argument("--split", help="only queries whose 'split' field is this (e.g. test)")
+    p.add_argument("--distractors", type=Path, action="append", default=[],
+                   help="an archive indexed beside the corpus (e.g. SaudiNewsNet)")
+    p.add_argument("--unanswerable", type=Path, action="append", default=[],
+                   help="queries JSONL the corpus cannot answer: measures refusals")
+    p.add_argument("--calibrate", action="store_true",
+                   help="print the refusal threshold that best separates the two")
+    p.add_argument("--methods", default="bm25,dense,hybrid")
+    p.add_argument("--limit", type=int, help="at most this many queries per file")
+    _store_flags(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_eval)
     return parser
 
 
@@ -173,6 +205,169 @@ def _show(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     print(article_text(article, span, color=sys.stdout.isatty()))
     return 0
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    import tempfile
+
+    from assistant.archive import Archive
+    from assistant.evaluate import (
+        HEADER, METHODS, calibrate, evaluate, load_queries, read_jsonl, table, top_scores,
+        tradeoff,
+    )
+    from assistant.language import detect
+    from assistant.retrieve import Retriever
+    from index.build import IndexSettings, build
+    from index.embed import load_embedder
+    from index.lexical import LexicalIndex
+    from index.store import StoreConfig, open_store
+
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        raise ValueError(f"unknown method(s) {unknown}; choose from {', '.join(METHODS)}")
+    tmp = None
+    if args.store is None:
+        tmp = tempfile.TemporaryDirectory(prefix="akhbar-eval-")
+        settings = replace_store(settings, Path(tmp.name))
+    embedder = load_embedder(settings.model)
+    store = open_store(StoreConfig(settings.store, settings.chroma_server), create=True)
+    try:
+        for archive_path in [*args.distractors, args.corpus]:
+            report = build([archive_path], store, embedder, IndexSettings(),
+                           on_problem=lambda p: None)
+            print(f"indexed {archive_path}: {report.added} added, {report.unchanged} unchanged "
+                  f"({report.seconds:.0f} s)", file=sys.stderr)
+    finally:
+        store.close()
+    archive = Archive.open(settings, embedder=embedder)
+    rows, results = [], []
+    try:
+        lexical = LexicalIndex(archive.store.lexical_dir)
+        for queries_path in args.queries:
+            queries = load_queries(queries_path, args.qrels, squad=args.squad, split=args.split,
+                                   limit=args.limit)
+            for method in methods:
+                retriever = Retriever(archive.store, embedder, lexical, METHODS[method])
+                result = evaluate(retriever, queries, method,
+                                  threshold=lambda q: archive.threshold(detect(q)))
+                lang = detect(queries[0].text) if queries else "ar"
+                results.append((queries_path.name, lang, result))
+                rows.append([queries_path.name, *result.row()])
+        refusals = []
+        hybrid = Retriever(archive.store, embedder, lexical, METHODS["hybrid"])
+        for path in args.unanswerable:
+            texts = [q["text"].strip(" -") for q in read_jsonl(path)][: args.limit]
+            scores = top_scores(hybrid, texts)
+            lang = detect(texts[0]) if texts else "ar"
+            refused = sum(s < archive.threshold(lang) for s in scores) / max(len(scores), 1)
+            refusals.append({"queries": path.name, "n": len(texts), "refused": refused,
+                             "scores": scores, "language": lang,
+                             "threshold": archive.threshold(lang)})
+    finally:
+        archive.close()
+        if tmp:
+            tmp.cleanup()
+    if args.json:
+        print(json.dumps({"results": [{"queries": name, **{k: v for k, v in vars(r).items()
+                                                           if k != "top_scores"}}
+                                      for name, _, r in results],
+                          "unanswerable": [{k: v for k, v in r.items() if k != "scores"}
+                                           for r in refusals]}, ensure_ascii=False))
+        return 0
+    print(table(rows, ["queries", *HEADER]))
+    for r in refusals:
+        print(f"out-of-archive {r['queries']}: {r['n']} questions, refused {r['refused']:.3f} "
+              f"(threshold {r['threshold']} for '{r['language']}')")
+    if args.calibrate:
+        for r in refusals:
+            answerable = [s for _, lang, res in results
+                          if res.method == "hybrid" and lang == r["language"]
+                          for s in res.top_scores]
+            t, acc = calibrate(answerable, r["scores"])
+            print(f"calibrated threshold for '{r['language']}': {t:.3f} "
+                  f"(balanced accuracy {acc:.3f})")
+            for t, false_refusal, refusal in tradeoff(answerable, r["scores"]):
+                print(f"  threshold {t:.3f}: refuses {false_refusal:.1%} of answerable, "
+                      f"{refusal:.1%} of out-of-archive")
+    return 0
+
+
+def replace_store(settings: Settings, store: Path) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, store=store)
+
+
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve the chat app; the login comes from AKHBAR_UI_USER / AKHBAR_UI_PASSWORD."""
+    import ipaddress
+    import os
+
+    from assistant.ui import ServeOptions, serve
+
+    user, password = os.environ.get("AKHBAR_UI_USER"), os.environ.get("AKHBAR_UI_PASSWORD")
+    if bool(user) != bool(password):
+        raise ValueError("set both AKHBAR_UI_USER and AKHBAR_UI_PASSWORD for a login, or neither")
+    if args.concurrency < 1 or args.queue_size < 1:
+        raise ValueError("--concurrency and --queue-size must be at least 1")
+    try:
+        loopback = args.host == "localhost" or ipaddress.ip_address(args.host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        print(f"akhbar: WARNING: serving on {args.host}, not on this machine only: anyone who "
+              "can reach it can read the archive"
+              + ("." if user else ". Set AKHBAR_UI_USER and AKHBAR_UI_PASSWORD to require a "
+                 "login."), file=sys.stderr)
+    if _store_is_empty(settings):
+        print(f"akhbar: the store at {settings.store} is empty: indexing the sample archive "
+              f"{SEEDS} first", file=sys.stderr)
+        _index_seeds(settings)
+    repo = Path(__file__).resolve().parents[1]
+    blocked = {settings.store.resolve(), repo, Path.cwd().resolve(), Path.home()}
+    if os.environ.get("AKHBAR_CONFIG"):
+        blocked.add(Path(os.environ["AKHBAR_CONFIG"]).resolve())
+    options = ServeOptions(
+        host=args.host, port=args.port, auth=(user, password) if user and password else None,
+        concurrency=args.concurrency, queue_size=args.queue_size,
+        blocked_paths=tuple(sorted(blocked)),
+    )
+    try:
+        serve(settings, options)
+    except OSError as err:  # the port is taken, or the address is not this machine's
+        print(f"akhbar: error: cannot serve on {args.host}:{args.port}: {err}. "
+              "Use --port for another port.", file=sys.stderr)
+        return 1
+    return 0
+
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def _store_is_empty(settings: Settings) -> bool:
+    from index.store import StoreConfig, open_store
+
+    store = open_store(StoreConfig(settings.store, settings.chroma_server), create=True)
+    try:
+        return store.catalog.counts()[0] == 0
+    finally:
+        store.close()
+
+
+def _index_seeds(settings: Settings) -> None:
+    from index.build import IndexSettings, build
+    from index.embed import load_embedder
+    from index.store import StoreConfig, open_store
+
+    embedder = load_embedder(settings.model)
+    store = open_store(StoreConfig(settings.store, settings.chroma_server), create=True)
+    try:
+        report = build([SEEDS], store, embedder, IndexSettings(), on_problem=lambda _: None)
+    finally:
+        store.close()
+    print(f"akhbar: indexed {report.added} sample articles into {settings.store}",
+          file=sys.stderr)
 
 
 def _span(text: str, length: int) -> tuple[int, int]:

@@ -41,6 +41,7 @@ class Filters:
 
 @dataclass(frozen=True)
 class FusionWeights:
+    dense: float = 1.0  # weight of the dense score
     lexical: float = 0.5  # weight of the scaled BM25 score (times the query's coverage)
     candidates: int = 50  # from each list before fusion
     duplicate_cosine: float = 0.95  # chunks this close are one story in several outlets
@@ -77,7 +78,7 @@ class Retriever:
 
     def search(self, query: str, k: int = 5, filters: Filters = Filters()) -> list[Hit]:
         qvec = self.embedder.embed_query(query)
-        dense_ids = self._dense(qvec, filters)  # nearest chunks in Chroma
+        dense_ids = self._dense(qvec, filters) if self.weights.dense else []  # Chroma kNN
         mask = self.lexical.mask(since=filters.since, until=filters.until,
                                  sources=filters.sources or None)
         lex = self.lexical.search(query, self.weights.candidates, mask=mask)  # Arabic BM25
@@ -92,7 +93,7 @@ class Retriever:
                 continue
             dense, sent_scores, vec = _dense_score(qvec, row)
             lexical = scaled.get(cid, 0.0)
-            fused = dense + self.weights.lexical * lex.coverage * lexical
+            fused = self.weights.dense * dense + self.weights.lexical * lex.coverage * lexical
             scored.append((fused, dense, lexical, row, sent_scores, vec))
         scored.sort(key=lambda s: -s[0])
         return self._hits(_group(scored, self.weights.duplicate_cosine), k)

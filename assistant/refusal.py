@@ -1,0 +1,45 @@
+"""When to refuse: a threshold on the best passage's score, calibrated per store and language.
+
+How high an unrelated question scores depends on the archive (a big, varied archive always
+has something vaguely similar), so a fixed number cannot work. Each store is probed with a
+fixed set of questions no news archive answers (assistant/probes.json, in Arabic and English);
+the threshold is a quantile of their best scores. It is cached in the catalog and recomputed
+whenever an indexing run changed the store.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from assistant.language import Language
+from index.catalog import Catalog
+
+PROBES = Path(__file__).with_name("probes.json")
+QUANTILE = 0.75  # share of probe questions refused; see README for the measured trade-off
+FLOOR: dict[Language, float] = {"ar": 0.2, "en": 0.1}  # never answer below these
+
+
+def thresholds(
+    catalog: Catalog, best_score: Callable[[str], float], *, quantile: float = QUANTILE
+) -> dict[Language, float]:
+    generation = catalog.get_meta("generation") or "0"
+    cached = catalog.get_meta("refusal")
+    if cached:
+        data = json.loads(cached)
+        if data.get("generation") == generation and data.get("quantile") == quantile:
+            return {"ar": float(data["ar"]), "en": float(data["en"])}
+    probes = json.loads(PROBES.read_text(encoding="utf-8"))
+    out: dict[Language, float] = {}
+    for lang in ("ar", "en"):
+        scores = [best_score(q) for q in probes[lang]]
+        out[lang] = max(FLOOR[lang], round(float(np.quantile(scores, quantile)), 4))
+    try:
+        catalog.set_meta("refusal", json.dumps(
+            {"generation": generation, "quantile": quantile, **out}))
+    except Exception:  # a read-only store still answers; it just recomputes next time
+        pass
+    return out
