@@ -128,7 +128,7 @@ class Archive:
         from assistant.llm import llm_answer
 
         yield from llm_answer(question, hits, self.settings, history=history,
-                              embedder=self.embedder)
+                              embedder=self.embedder, threshold=self.threshold(detect(question)))
 
     def article(self, article_id: str) -> StoredArticle:
         found = self.store.catalog.article(article_id)

@@ -17,6 +17,7 @@ from index.normalize import find_normalized
 CITE = re.compile(r"\[(\d{1,3})\]")
 QUOTE = re.compile(r"«([^»]{4,})»|\"([^\"]{4,})\"|“([^”]{4,})”")
 CLAIM_END = re.compile(r"(?<=[.!?؟؛])\s+|\n+")
+LEADING_CITES = re.compile(r"(?:\[\d{1,3}\][\s.،,]*)+")
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,33 @@ def citation_for(n: int, hit: Hit, start: int, end: int) -> Citation:
 
 
 def split_claims(answer: str) -> list[str]:
-    return [c.strip() for c in CLAIM_END.split(answer) if c and c.strip()]
+    return [answer[start:end] for start, end in claim_spans(answer)]
+
+
+def claim_spans(answer: str) -> list[tuple[int, int]]:
+    """Where each claim is in `answer`. Citations after the full stop, on the same line
+    ("… attack. [1]"), belong to the claim before them; at the start of a line ("[2] …"), to
+    the claim they open."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in [*CLAIM_END.finditer(answer), None]:
+        start, end = _strip(answer, pos, m.start() if m else len(answer))
+        lead = LEADING_CITES.match(answer, start, end)
+        if lead and spans and "\n" not in answer[spans[-1][1] : start]:
+            spans[-1] = (spans[-1][0], _strip(answer, start, lead.end())[1])
+            start = _strip(answer, lead.end(), end)[0]
+        if start < end:
+            spans.append((start, end))
+        pos = m.end() if m else pos
+    return spans
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 def check_claim(claim: str, hits: list[Hit]) -> CheckedClaim:
