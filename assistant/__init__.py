@@ -23,7 +23,8 @@ _EXPORTS = {
     "load_settings": "assistant.config", "Filters": "assistant.retrieve",
     "Hit": "assistant.retrieve", "AkhbarRetriever": "assistant.langchain_retriever",
 }
-__all__ = sorted(_EXPORTS)
+__all__ = ["AkhbarRetriever", "Answer", "Archive", "Citation", "Delta", "Filters", "Hit",
+           "Settings", "load_settings"]
 
 
 def __getattr__(name: str) -> Any:  # lazy: `akhbar --help` imports none of the heavy parts

@@ -91,7 +91,9 @@ class Archive:
                 raise ValueError(f"--{label} expects a date as YYYY-MM-DD, got {date!r}")
         return Filters(since=since or None, until=until or None, sources=tuple(resolved))
 
-    def search(self, query: str, *, k: int | None = None, filters: Filters = Filters()) -> list[Hit]:
+    def search(
+        self, query: str, *, k: int | None = None, filters: Filters = Filters()
+    ) -> list[Hit]:
         _check_question(query)
         return self.retriever.search(query, k or self.settings.k, filters)
 
@@ -133,7 +135,9 @@ class Archive:
     def article(self, article_id: str) -> StoredArticle:
         found = self.store.catalog.article(article_id)
         if found is None:
-            raise ArticleNotFoundError(f"no article with id {article_id!r} in {self.settings.store}")
+            raise ArticleNotFoundError(
+                f"no article with id {article_id!r} in {self.settings.store}"
+            )
         return found
 
 

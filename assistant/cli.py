@@ -63,6 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--encoding", help="force an encoding instead of detecting it per file")
     p.add_argument("--max-chars", type=int, default=1_000_000,
                    help="skip records longer than this (default 1,000,000 characters)")
+    p.add_argument("--threads", type=int, default=1,
+                   help="BLAS threads for the bundled model (2 is faster on an idle machine)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar, no warnings")
     p.set_defaults(run=_index)
@@ -131,7 +133,8 @@ def _parser() -> argparse.ArgumentParser:
 def _llm_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--llm-provider", choices=("openai", "ollama"),
                    help="answer with an LLM (env AKHBAR_LLM_PROVIDER); default: extractive")
-    p.add_argument("--llm-base-url", help="OpenAI-compatible or Ollama URL (env AKHBAR_LLM_BASE_URL)")
+    p.add_argument("--llm-base-url",
+                   help="OpenAI-compatible or Ollama URL (env AKHBAR_LLM_BASE_URL)")
     p.add_argument("--llm-model", help="model name on that server (env AKHBAR_LLM_MODEL)")
 
 
@@ -212,7 +215,14 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
 
     from assistant.archive import Archive
     from assistant.evaluate import (
-        HEADER, METHODS, calibrate, evaluate, load_queries, read_jsonl, table, top_scores,
+        HEADER,
+        METHODS,
+        calibrate,
+        evaluate,
+        load_queries,
+        read_jsonl,
+        table,
+        top_scores,
         tradeoff,
     )
     from assistant.language import detect
@@ -299,6 +309,9 @@ def replace_store(settings: Settings, store: Path) -> Settings:
     return replace(settings, store=store)
 
 
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"  # the sample archive a first chat indexes
+
+
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
     """Serve the chat app; the login comes from AKHBAR_UI_USER / AKHBAR_UI_PASSWORD."""
     import ipaddress
@@ -324,8 +337,9 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
         print(f"akhbar: the store at {settings.store} is empty: indexing the sample archive "
               f"{SEEDS} first", file=sys.stderr)
         _index_seeds(settings)
-    repo = Path(__file__).resolve().parents[1]
-    blocked = {settings.store.resolve(), repo, Path.cwd().resolve(), Path.home()}
+    # Never served as files, whatever Gradio is told: the store, this checkout, the folder the
+    # app runs in (its .env), the home folder and the config file.
+    blocked = {settings.store.resolve(), SEEDS.parent, Path.cwd().resolve(), Path.home()}
     if os.environ.get("AKHBAR_CONFIG"):
         blocked.add(Path(os.environ["AKHBAR_CONFIG"]).resolve())
     options = ServeOptions(
@@ -335,14 +349,12 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     )
     try:
         serve(settings, options)
-    except OSError as err:  # the port is taken, or the address is not this machine's
-        print(f"akhbar: error: cannot serve on {args.host}:{args.port}: {err}. "
-              "Use --port for another port.", file=sys.stderr)
+    except OSError:  # Gradio's own message names its internals, not our flags
+        print(f"akhbar: error: cannot serve on {args.host}:{args.port}: the port is in use, or "
+              f"{args.host} is not an address of this machine. Choose another --port or --host.",
+              file=sys.stderr)
         return 1
     return 0
-
-
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 
 def _store_is_empty(settings: Settings) -> bool:
@@ -398,7 +410,7 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
         if not args.quiet and printed[0] <= MAX_PRINTED_PROBLEMS:
             print(f"warning: {problem}", file=sys.stderr)
 
-    embedder = load_embedder(settings.model)
+    embedder = load_embedder(settings.model, threads=args.threads)
     store = open_store(StoreConfig(settings.store, settings.chroma_server), create=True)
     bar = None if args.quiet else _progress_bar()
     try:

@@ -156,7 +156,9 @@ def calibrate(answerable: Sequence[float], unanswerable: Sequence[float]) -> tup
     return best
 
 
-def tradeoff(answerable: Sequence[float], unanswerable: Sequence[float]) -> list[tuple[float, float, float]]:
+def tradeoff(
+    answerable: Sequence[float], unanswerable: Sequence[float]
+) -> list[tuple[float, float, float]]:
     """(threshold, false-refusal rate, out-of-archive refusal rate) at 1/2/5/10% false refusals."""
     pos, neg = np.asarray(answerable), np.asarray(unanswerable)
     out = []

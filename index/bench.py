@@ -129,10 +129,13 @@ class PipelineRun:
     rss_peak_kib: int
 
 
-def run_pipeline(archive: Path, embedder: Embedder) -> PipelineRun:
-    """Index `archive` into a fresh temporary store and measure it."""
+def run_pipeline(archive: Path, embedder: Embedder, keep: Path | None = None) -> PipelineRun:
+    """Index `archive` into a fresh store (temporary unless `keep`) and measure it."""
     with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as name:
-        store = open_store(StoreConfig(Path(name) / "store"), create=True)
+        folder = keep if keep is not None else Path(name) / "store"
+        if keep is not None and keep.exists():
+            raise SystemExit(f"--keep-store {keep} exists: give a new folder")
+        store = open_store(StoreConfig(folder), create=True)
         try:
             problems: list[Problem] = []
             rss_before = RssSampler.current_kib()
@@ -142,7 +145,7 @@ def run_pipeline(archive: Path, embedder: Embedder) -> PipelineRun:
             sentences, chunk_texts = embedded_texts(store)
         finally:
             store.close()
-        size = folder_size(Path(name) / "store")
+        size = folder_size(folder)
     return PipelineRun(report, sentences, chunk_texts, size, rss_before, rss.peak_kib)
 
 
@@ -157,6 +160,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="BLAS threads of the bundled USE model (default: its own default)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="measure N times and keep each figure's best (default 1)")
+    parser.add_argument("--alone-sample", type=int, default=None, metavar="N",
+                        help="time the embedder alone on every k-th text, N texts in all "
+                        "(default: all; the rate is what is compared)")
+    parser.add_argument("--keep-store", type=Path, default=None, metavar="DIR",
+                        help="build the store in DIR and keep it (with --repeat 1)")
     args = parser.parse_args(argv)
 
     command = ["python", "-m", "index.bench", "--archive", str(args.archive)]
@@ -164,6 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command += ["--model", args.model] if args.model != DEFAULT_MODEL else []
     command += ["--threads", str(args.threads)] if args.threads else []
     command += ["--repeat", str(args.repeat)] if args.repeat > 1 else []
+    command += ["--alone-sample", str(args.alone_sample)] if args.alone_sample else []
 
     if args.threads and args.model in (DEFAULT_MODEL, "use", "usem3"):
         embedder: Embedder = UseEmbedder(threads=args.threads)
@@ -177,9 +186,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                    else args.archive)
         runs, alones, chunk_alones = [], [], []
         for _ in range(max(1, args.repeat)):
-            runs.append(run_pipeline(archive, embedder))
-            alones.append(time_embedding(embedder, runs[-1].sentences))
-            chunk_alones.append(time_embedding(embedder, runs[-1].chunk_texts))
+            runs.append(run_pipeline(archive, embedder, args.keep_store))
+            alones.append(time_embedding(embedder, _sample(runs[-1].sentences, args.alone_sample)))
+            chunk_alones.append(
+                time_embedding(embedder, _sample(runs[-1].chunk_texts, args.alone_sample)))
     load_after = os.getloadavg()
     max_rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     run = min(runs, key=lambda r: r.report.seconds)
@@ -212,7 +222,8 @@ def main(argv: Sequence[str] | None = None) -> int:
          f"{chunks_alone.seconds:.2f} s, {chunks_alone.texts} texts, "
          f"{chunks_alone.rate:,.0f} chars/s" if chunks_alone
          else f"n/a: chunks exceed the {embedder.max_tokens}-token input limit"),
-        ("end to end / embedder alone", f"{alone.seconds / e2e:.0%} (same sentences)"),
+        ("end to end / embedder alone",
+         f"{sentence_chars / e2e / alone.rate:.0%} (chars/s on the same sentences)"),
         ("RSS before the run", f"{rss_before / 1024:,.0f} MiB"),
         ("peak RSS during the run (VmRSS)", f"{rss_peak / 1024:,.0f} MiB"),
         ("peak RSS of the process (ru_maxrss)", f"{max_rss_kib / 1024:,.0f} MiB"),
@@ -225,6 +236,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{name:<{width}}  {value}")
     print(f"\nreproduce: {shlex.join(command)}")
     return 0
+
+
+def _sample(texts: list[str], n: int | None) -> list[str]:
+    """Every k-th text, n in all (the whole list when n is None or larger)."""
+    if not n or n >= len(texts):
+        return texts
+    return texts[:: max(1, len(texts) // n)][:n]
 
 
 if __name__ == "__main__":

@@ -1,0 +1,277 @@
+"""`akhbar chat`: the Gradio app over the archive, on the same Python API as `akhbar ask`.
+
+The conversation is rendered by `ui_render` (escaped HTML, direction per message and quote);
+a click on [n] opens the cited article in the side panel. Follow-up questions are asked with
+the conversation's earlier turns as history. Scripts get one named endpoint, `/ask`, whose
+result is the JSON object of `akhbar ask --json`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from assistant.answer import Answer
+from assistant.archive import MAX_QUESTION_CHARS, Delta
+from assistant.chat import Turn
+from assistant.config import Settings
+from assistant.errors import AkhbarError
+from assistant.ui_archive import ArchiveWorkers, Scope
+from assistant.ui_render import (
+    Exchange,
+    conversation_html,
+    panel_html,
+    panel_message,
+    panel_placeholder,
+    status_html,
+)
+from index.errors import AkhbarIndexError
+
+log = logging.getLogger(__name__)
+
+ASSETS = Path(__file__).with_name("ui_assets")
+# They work on the bundled sample archive (seeds/), which a first `akhbar chat` indexes.
+EXAMPLES = (
+    "من يقف وراء الهجمات على أربيل؟",
+    "ماذا بحث الكاظمي مع بايدن؟",
+    "أين ستبنى محطة الطاقة الشمسية؟",
+    "Who was blamed for the Erbil attack?",
+    "Who won the Saudi Super Cup?",
+    "Why did oil prices rise?",
+)
+PLACEHOLDER = "Ask in Arabic or English · اكتب سؤالك بالعربية أو الإنجليزية"
+LOOKUPS = 2  # citation panels opened at once, beside the answers being written
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth: tuple[str, str] | None = None  # (user, password); None: no login
+    concurrency: int = 4  # answers written at once
+    queue_size: int = 32  # requests waiting beyond those; more get "busy, retry"
+    blocked_paths: tuple[Path, ...] = ()  # never served, whatever Gradio's settings say
+
+
+def serve(settings: Settings, options: ServeOptions) -> None:
+    """Open the archive and serve the app until interrupted."""
+    workers = ArchiveWorkers(settings, workers=options.concurrency + LOOKUPS)
+    try:
+        demo = ChatApp(settings, workers).build(options)
+        workers.warm()
+        demo.launch(
+            server_name=options.host, server_port=options.port, share=False,
+            auth=options.auth, auth_message="Akhbar: sign in to read the archive.",
+            # Nothing of ours is served as a file (the CSS and JS are inlined). A non-empty
+            # allowed_paths keeps GRADIO_ALLOWED_PATHS from widening it; blocked_paths (the
+            # store, the .env's folder, ...) win over anything Gradio would serve.
+            allowed_paths=[str(ASSETS)],
+            blocked_paths=[str(p) for p in options.blocked_paths],
+            max_file_size="1mb", show_error=False, quiet=False, inbrowser=False,
+            footer_links=["api"], run_history=False, enable_monitoring=False,
+            mcp_server=False, ssr_mode=False, pwa=False,
+            theme=theme(), css=(ASSETS / "app.css").read_text("utf-8"),
+        )
+    finally:
+        workers.close()
+
+
+def theme() -> gr.themes.Base:
+    return gr.themes.Base(
+        primary_hue=gr.themes.colors.blue, neutral_hue=gr.themes.colors.slate,
+        font=["system-ui", "Segoe UI", "Noto Sans", "Noto Sans Arabic", "Tahoma", "sans-serif"],
+        font_mono=["ui-monospace", "Menlo", "Consolas", "monospace"],
+        radius_size=gr.themes.sizes.radius_md,
+    )
+
+
+class ChatApp:
+    def __init__(self, settings: Settings, workers: ArchiveWorkers) -> None:
+        self.settings = settings
+        self.workers = workers
+        self.stats, self.outlets = workers.call(lambda a: (a.stats(), a.sources()))
+
+    def build(self, options: ServeOptions) -> gr.Blocks:
+        with gr.Blocks(title="Akhbar · أخبار", analytics_enabled=False, fill_width=True) as demo:
+            exchanges = gr.State(())
+            with gr.Row(elem_id="topbar"):
+                gr.HTML('<div class="brand"><span class="name-ar" lang="ar">أخبار</span>'
+                        '<span class="name">Akhbar</span><span class="tagline">cited answers '
+                        "from the Arabic news archive</span></div>", apply_default_css=False)
+                gr.HTML(status_html(self.stats, self.settings.answer_mode),
+                        elem_id="status", apply_default_css=False)
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=3, min_width=520, elem_id="chat-col"):
+                    conversation = gr.HTML(
+                        conversation_html((), EXAMPLES), elem_id="conversation",
+                        js_on_load=_asset("conversation.js"), apply_default_css=False,
+                    )
+                    with gr.Row(elem_id="filters"):
+                        since = gr.DateTime(label="From", include_time=False, type="string",
+                                            elem_id="since", scale=1)
+                        until = gr.DateTime(label="To", include_time=False, type="string",
+                                            elem_id="until", scale=1)
+                        outlets = gr.Dropdown(self.outlets, value=[], multiselect=True,
+                                              label="Outlets (all when empty)", scale=2,
+                                              elem_id="outlets")
+                    with gr.Row(elem_id="ask-row"):
+                        question = gr.Textbox(
+                            show_label=False, lines=1, max_lines=6, autofocus=True, scale=6,
+                            placeholder=PLACEHOLDER,
+                            elem_id="question",
+                        )
+                        ask = gr.Button("Ask", variant="primary", scale=0, min_width=90,
+                                        elem_id="ask")
+                        new = gr.Button("New conversation", scale=0, min_width=170,
+                                        elem_id="new")
+                with gr.Column(scale=2, min_width=380, elem_id="panel-col"):
+                    panel = gr.HTML(panel_placeholder(), elem_id="panel",
+                                    js_on_load=_asset("panel.js"), apply_default_css=False)
+
+            asking: dict[str, Any] = {
+                "fn": self.answer, "inputs": [question, since, until, outlets, exchanges],
+                "outputs": [conversation, exchanges, question], "concurrency_id": "answers",
+                "concurrency_limit": options.concurrency, "show_progress": "hidden",
+                "api_visibility": "private", "trigger_mode": "once",
+            }
+            gr.on([question.submit, ask.click], **asking)
+            conversation.select(self.pick_example, None, question, api_visibility="private",
+                                queue=False).then(**asking)
+            conversation.click(self.open_citation, exchanges, panel, concurrency_id="lookups",
+                               concurrency_limit=LOOKUPS, api_visibility="private",
+                               show_progress="hidden")
+            new.click(self.reset, None, [conversation, exchanges, panel, question],
+                      api_visibility="private", queue=False)
+            gr.api(self.api_ask, api_name="ask", concurrency_id="answers",
+                   concurrency_limit=options.concurrency)
+        demo.queue(default_concurrency_limit=options.concurrency, max_size=options.queue_size,
+                   api_open=False)
+        return demo
+
+    # --- handlers ---
+
+    def answer(
+        self, question: str | None, since: str | None, until: str | None,
+        outlets: Sequence[str] | None, exchanges: tuple[Exchange, ...],
+    ) -> Iterator[tuple[Any, ...]]:
+        """Stream an answer into the conversation; the question box empties once it is asked."""
+        question = (question or "").strip()
+        if not question:
+            yield gr.skip(), gr.skip(), gr.skip()
+            return
+        try:
+            scope = _scope(since, until, outlets, labels=("From", "To"))
+            _check_length(question)
+        except ValueError as err:  # keep the question in the box, to fix and ask again
+            done = (*exchanges, Exchange(question, error=str(err)))
+            yield conversation_html(done, EXAMPLES), done, gr.skip()
+            return
+        history = [Turn(e.question, e.answer.text) for e in exchanges if e.answer is not None]
+        current = Exchange(question, scope=_describe(scope))
+        yield conversation_html((*exchanges, current), EXAMPLES), exchanges, ""
+        try:
+            for event in self.workers.ask_stream(question, scope, history):
+                if isinstance(event, Delta):
+                    current = replace(current, draft=current.draft + event.text)
+                else:
+                    current = replace(current, answer=event)
+                yield conversation_html((*exchanges, current), EXAMPLES), exchanges, gr.skip()
+        except (AkhbarError, AkhbarIndexError, ValueError) as err:
+            current = replace(current, error=str(err))
+        except Exception as err:  # shown, not swallowed: the user should know it failed
+            log.exception("answering %r failed", question)
+            current = replace(current, error=f"Unexpected error ({type(err).__name__}). "
+                                              "The server log has the details.")
+        if current.answer is None and current.error is None:
+            current = replace(current, error="The answer stopped before it was complete.")
+        done = (*exchanges, current)
+        yield conversation_html(done, EXAMPLES), done, gr.skip()
+
+    def open_citation(self, exchanges: tuple[Exchange, ...], evt: gr.EventData) -> str:
+        """The article behind citation [n] of turn `turn`, with the quoted span marked."""
+        try:
+            turn, n = int(evt.turn), int(evt.n)
+            answer = exchanges[turn].answer if turn >= 0 else None
+            citation = next(c for c in answer.citations if c.n == n) if answer else None
+        except (AttributeError, TypeError, ValueError, IndexError, StopIteration):
+            citation = None
+        if citation is None:
+            return panel_message("That citation is not part of this conversation any more.")
+        try:
+            article = self.workers.call(lambda a: a.article(citation.article_id))
+        except AkhbarError as err:
+            return panel_message(str(err))
+        return panel_html(citation, article)
+
+    def pick_example(self, evt: gr.EventData) -> str:
+        text = getattr(evt, "question", "")
+        return text if isinstance(text, str) and text in EXAMPLES else ""
+
+    def reset(self) -> tuple[str, tuple[Exchange, ...], str, str]:
+        return conversation_html((), EXAMPLES), (), panel_placeholder(), ""
+
+    def api_ask(
+        self, question: str, since: str = "", until: str = "", outlets: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """Answer a question from the archive, with citations.
+
+        since/until: YYYY-MM-DD (optional); outlets: outlet names (optional, all when empty).
+        Returns the same JSON object as `akhbar ask --json`.
+        """
+        try:
+            _check_length(question)
+            scope = _scope(since, until, outlets, labels=("since", "until"))
+            answer: Answer = self.workers.ask(question, scope)
+        except (AkhbarError, AkhbarIndexError, ValueError) as err:
+            raise gr.Error(str(err), print_exception=False) from err
+        return answer.as_dict()
+
+
+def _check_length(question: str) -> None:
+    if not question.strip():
+        raise ValueError("The question is empty.")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise ValueError(
+            f"The question is too long: {len(question):,} characters; the limit is "
+            f"{MAX_QUESTION_CHARS:,}. Shorten it and ask again."
+        )
+
+
+def _scope(
+    since: str | None, until: str | None, outlets: Sequence[str] | None,
+    *, labels: tuple[str, str],
+) -> Scope:
+    first, last = _date(labels[0], since), _date(labels[1], until)
+    if first and last and first > last:
+        raise ValueError(f"The date range is empty: {labels[0]} ({first}) is after "
+                         f"{labels[1]} ({last}).")
+    return Scope(since=first, until=last, outlets=tuple(outlets or ()))
+
+
+def _date(label: str, value: str | None) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise ValueError(f"{label}: expected a date as YYYY-MM-DD, got {text!r}.") from None
+
+
+def _describe(scope: Scope) -> str:
+    parts = []
+    if scope.since or scope.until:
+        parts.append(f"{scope.since or '…'} → {scope.until or '…'}")
+    if scope.outlets:
+        parts.append(", ".join(scope.outlets))
+    return " · ".join(parts)
+
+
+def _asset(name: str) -> str:
+    return (ASSETS / name).read_text("utf-8")

@@ -1,0 +1,173 @@
+"""The assistant side over the bundled seeds: retrieval, extractive answers, filters, CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import LEAD, REFUSAL
+from assistant.archive import Archive
+from assistant.chat import Turn
+from assistant.config import load_settings
+from assistant.errors import EmptyStoreError, QuestionTooLongError
+from assistant.langchain_retriever import AkhbarRetriever
+from index.build import IndexSettings, build
+
+ROOT = Path(__file__).resolve().parents[1]
+AKHBAR = str(Path(sys.executable).with_name("akhbar"))
+ERBIL_EN = "who was blamed for the Erbil attack?"
+IRAN_BACKED = "فصائل مسلحة مدعومة من إيران"
+
+
+@pytest.fixture(scope="module")
+def seeds_store(tmp_path_factory: pytest.TempPathFactory, use_embedder) -> Path:
+    from index.store import StoreConfig, open_store
+
+    path = tmp_path_factory.mktemp("seeds-store")
+    store = open_store(StoreConfig(path), create=True)
+    try:
+        build([ROOT / "seeds"], store, use_embedder, IndexSettings(), on_problem=print)
+    finally:
+        store.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def archive(seeds_store: Path, use_embedder):
+    opened = Archive.open(load_settings({"store": seeds_store}, environ={}), embedder=use_embedder)
+    yield opened
+    opened.close()
+
+
+def _quote_is_verbatim(archive: Archive, citation) -> bool:
+    text = archive.article(citation.article_id).text
+    return text[citation.start : citation.end] == citation.quote
+
+
+def test_english_question_cites_the_arabic_passage(archive: Archive) -> None:
+    answer = archive.ask(ERBIL_EN)
+    assert not answer.refused
+    assert answer.language == "en" and answer.text.startswith(LEAD["en"])
+    iran = [c for c in answer.citations if IRAN_BACKED in c.quote]
+    assert iran and iran[0].source == "Rudaw"
+    assert f"[{iran[0].n}]" in answer.text
+    assert all(_quote_is_verbatim(archive, c) for c in answer.citations)
+
+
+def test_arabic_question_is_framed_in_arabic(archive: Archive) -> None:
+    answer = archive.ask("من تتهم الولايات المتحدة بالوقوف وراء الهجمات؟")
+    assert answer.language == "ar" and answer.text.startswith(LEAD["ar"])
+    assert any(IRAN_BACKED in c.quote for c in answer.citations)
+    assert all(_quote_is_verbatim(archive, c) for c in answer.citations)
+
+
+def test_follow_up_uses_the_previous_turn(archive: Archive) -> None:
+    first = archive.ask(ERBIL_EN)
+    alone = archive.search("and who denied it?")
+    follow = archive.ask("and who denied it?", history=[Turn(ERBIL_EN, first.text)])
+    assert any("طهران" in c.quote for c in follow.citations)
+    assert "rudaw" not in alone[0].article_id  # without the context it finds something else
+
+
+def test_off_topic_question_is_refused(archive: Archive) -> None:
+    answer = archive.ask("Who composed the Four Seasons violin concertos?")
+    assert answer.refused and answer.text == REFUSAL["en"] and not answer.citations
+    arabic = archive.ask("كيف تغير الحرباء لونها؟")
+    assert arabic.refused and arabic.text == REFUSAL["ar"]
+
+
+def test_filters_restrict_both_dense_and_lexical_lists(archive: Archive) -> None:
+    sports = archive.filters(sources=["akhbar sample sports"])  # outlet names are matched
+    assert sports.sources == ("Akhbar Sample Sports",)  # case-insensitively
+    hits = archive.search("الهجمات الصاروخية على أربيل", k=5, filters=sports)
+    assert hits and {h.source for h in hits} == {"Akhbar Sample Sports"}
+    recent = archive.search("أسعار النفط", k=10, filters=archive.filters(since="2021-01-01"))
+    assert hits and all(h.date and h.date >= "2021-01-01" for h in recent)
+    old = archive.search("أسعار النفط", k=10, filters=archive.filters(until="2015-12-31"))
+    assert old and all(h.date and h.date <= "2015-12-31" for h in old)
+    with pytest.raises(ValueError, match="unknown outlet 'Nowhere'"):
+        archive.filters(sources=["Nowhere"])
+    with pytest.raises(ValueError, match="--since expects a date as YYYY-MM-DD"):
+        archive.filters(since="last week")
+
+
+def test_near_duplicate_stories_are_grouped(archive: Archive) -> None:
+    hits = archive.search("محطة للطاقة الشمسية في النجف", k=5)
+    solar = [h for h in hits if h.article_id.startswith("sample-solar")]
+    assert len(solar) == 1, [h.article_id for h in hits]
+    twin = {"sample-solar-wire", "sample-solar-daily"} - {solar[0].article_id}
+    assert set(solar[0].also_in) == twin
+
+
+def test_langchain_retriever_returns_cited_documents(archive: Archive) -> None:
+    docs = AkhbarRetriever(archive=archive, k=3).invoke(ERBIL_EN)
+    assert len(docs) == 3
+    for doc in docs:
+        meta = doc.metadata
+        text = archive.article(meta["article_id"]).text
+        assert text[meta["start"] : meta["end"]] == doc.page_content
+        assert {"title", "source", "date", "url", "score"} <= set(meta)
+
+
+def test_question_length_is_capped(archive: Archive) -> None:
+    with pytest.raises(QuestionTooLongError, match="the limit is 1,000"):
+        archive.ask("س" * 1001)
+
+
+def test_empty_store_says_how_to_fill_it(tmp_path: Path, use_embedder) -> None:
+    from index.store import StoreConfig, open_store
+
+    open_store(StoreConfig(tmp_path), create=True).close()
+    with pytest.raises(EmptyStoreError, match="Index an archive first: akhbar index PATH"):
+        Archive.open(load_settings({"store": tmp_path}, environ={}), embedder=use_embedder)
+
+
+def _akhbar(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([AKHBAR, *args], capture_output=True, text=True, timeout=120,
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(ROOT)})
+
+
+def test_cli_ask_json_and_show_span(seeds_store: Path) -> None:
+    done = _akhbar("ask", ERBIL_EN, "--store", str(seeds_store), "--json")
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert set(answer) >= {"question", "answer", "refused", "citations"}
+    cite = next(c for c in answer["citations"] if IRAN_BACKED in c["quote"])
+    assert set(cite) >= {"n", "article_id", "title", "source", "date", "url", "quote", "start",
+                         "end", "score"}
+    shown = _akhbar("show", cite["article_id"], "--span", f"{cite['start']}:{cite['end']}",
+                    "--store", str(seeds_store))
+    assert shown.returncode == 0, shown.stderr
+    assert f"⟦{cite['quote']}⟧" in shown.stdout  # markers, not colour, when piped
+    assert "Rudaw" in shown.stdout
+
+
+def test_cli_search_and_errors(seeds_store: Path, tmp_path: Path) -> None:
+    found = _akhbar("search", "أسعار النفط", "--store", str(seeds_store), "--json",
+                    "--source", "Akhbar Sample Daily")
+    hits = json.loads(found.stdout)["hits"]
+    assert hits and all(h["source"] == "Akhbar Sample Daily" for h in hits)
+    bad = _akhbar("ask", "x", "--store", str(seeds_store), "--since", "2021-13-01")
+    assert bad.returncode == 1 and "--since expects a date" in bad.stderr
+    missing = _akhbar("show", "no-such-id", "--store", str(seeds_store))
+    assert missing.returncode == 1 and "no article with id 'no-such-id'" in missing.stderr
+    span = _akhbar("show", "sample-heatwave", "--span", "5:99999", "--store", str(seeds_store))
+    assert span.returncode == 1 and "outside the article" in span.stderr
+    empty = _akhbar("ask", "x", "--store", str(tmp_path / "nothing"))
+    assert empty.returncode == 1 and "no Akhbar store at" in empty.stderr
+
+
+def test_cli_ask_imports_neither_gradio_nor_torch(seeds_store: Path) -> None:
+    code = (
+        "import sys; from assistant.cli import main; "
+        f"main(['ask', 'من نفى الاتهامات؟', '--store', {str(seeds_store)!r}, '--json']); "
+        "heavy = [m for m in ('gradio', 'torch', 'sentence_transformers') if m in sys.modules]; "
+        "print('HEAVY', heavy)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert "HEAVY []" in done.stdout, done.stdout + done.stderr

@@ -1,0 +1,346 @@
+"""The chat app: its HTML rendering, and its API through gradio_client against a real server
+(`akhbar chat --port N`, started here on an empty store, so it indexes seeds/ first)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from gradio_client import Client
+from gradio_client.exceptions import AppError, AuthenticationError
+from gradio_client.utils import QueueError
+from helpers import AKHBAR, free_port
+from ui_server import ERBIL, IRAN_BACKED, OFF_TOPIC, ChatServer, akhbar, chat_server, clean_env
+
+from assistant.answer import REFUSAL, Answer
+from assistant.archive import MAX_QUESTION_CHARS, Delta
+from assistant.chat import Turn
+from assistant.citations import Citation
+from assistant.config import Settings
+from assistant.errors import LlmError
+from assistant.ui import EXAMPLES, ChatApp
+from assistant.ui_archive import Scope
+from assistant.ui_render import (
+    Exchange,
+    answer_html,
+    article_paragraphs,
+    conversation_html,
+    direction,
+    link_html,
+    panel_html,
+)
+from index.catalog import StoredArticle
+from index.store import StoreStats
+
+REPO = Path(__file__).resolve().parents[1]
+EVIL = ('<script>alert(1)</script><img src=x onerror="alert(2)"> '
+        '<a href="javascript:alert(3)">x</a> ![p](http://evil.example/p.png) ${alert(4)} {{x}}')
+
+
+# --- rendering (no server) ---
+
+def citation(quote: str = "قال الوزير إن الهجوم فشل.", **kw: Any) -> Citation:
+    fields: dict[str, Any] = {
+        "n": 1, "article_id": "a1", "title": "عنوان", "source": "Rudaw", "date": "2021-02-23",
+        "url": "https://example.org/a1", "quote": quote, "start": 0, "end": len(quote),
+        "score": 0.5,
+    }
+    return Citation(**{**fields, **kw})
+
+
+def test_direction_follows_the_first_strong_character() -> None:
+    assert direction("من يقف وراء الهجوم؟") == "rtl"
+    assert direction("who was blamed?") == "ltr"
+    assert direction("«قال» [1] (Rudaw, 2021)") == "rtl"
+    assert direction("2021: Rudaw قال") == "ltr"
+    assert direction("123 - 456") == "ltr"  # no strong character: the default
+
+
+def test_answer_html_escapes_untrusted_text_and_links_only_known_citations() -> None:
+    quote = f"قال المسؤول {EVIL}"
+    c = citation(quote=quote, title=EVIL, source=EVIL)
+    answer = Answer("q", f"بحسب الأرشيف:\n- «{quote}» [1] [7] (Rudaw, 2021-02-23)", False,
+                    (c,), "ar", "extractive")
+    html = answer_html(0, answer)
+    assert "<script" not in html and "<img" not in html and "<a " not in html
+    assert 'href="javascript' not in html and "onerror=\"" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert html.count('class="cite"') == 2  # [1] in the text and in the sources
+    assert "[7]" in html  # not a citation of this answer: plain text
+    assert '<div class="msg reply answer" lang="ar" dir="rtl">' in html
+    assert '<li dir="rtl"><span class="quote" dir="auto">' in html
+    assert "<bdi>(Rudaw, 2021-02-23)</bdi>" in html
+
+
+def test_refusal_looks_like_a_refusal_not_an_empty_answer() -> None:
+    answer = Answer("q", REFUSAL["en"], True, (), "en", "extractive")
+    html = answer_html(0, answer)
+    assert 'class="msg reply refusal"' in html and 'dir="ltr"' in html
+    assert "Not in the archive" in html and REFUSAL["en"] in html
+
+
+def test_each_message_decides_its_own_direction() -> None:
+    done = Answer(ERBIL["ar"], "بحسب الأرشيف:\n- «نص» [1]", False, (citation(),), "ar", "x")
+    html = conversation_html(
+        [Exchange(ERBIL["ar"], answer=done), Exchange("and who denied it?")], EXAMPLES,
+    )
+    assert f'<div class="msg question" dir="rtl"><p dir="auto">{ERBIL["ar"]}</p>' in html
+    assert '<div class="msg question" dir="ltr"><p dir="auto">and who denied it?</p>' in html
+    assert 'class="msg reply pending"' in html
+
+
+def test_links_are_only_http_or_https() -> None:
+    assert link_html("javascript:alert(1)") == (
+        '<span class="nolink" dir="ltr">javascript:alert(1) (not a web link)</span>')
+    assert "<a" not in link_html("data:text/html,<script>alert(1)</script>")
+    assert "<a" not in link_html("//evil.example/x")
+    safe = link_html('https://example.org/a?b=1&c="><script>')
+    assert safe.startswith('<a href="https://example.org/a?b=1&amp;c=&quot;&gt;&lt;script&gt;"')
+    assert 'rel="noopener noreferrer nofollow"' in safe and 'target="_blank"' in safe
+
+
+def test_article_highlight_spans_lines_and_escapes() -> None:
+    text = "سطر أول <b>.\nسطر ثان مهم.\nسطر ثالث."
+    start, end = text.index("أول"), text.index("مهم") + 3
+    html = article_paragraphs(text, (start, end))
+    assert html == (
+        '<p dir="auto">سطر <mark class="cited" id="cited">أول &lt;b&gt;.</mark></p>'
+        '<p dir="auto"><mark class="cited">سطر ثان مهم</mark>.</p>'
+        '<p dir="auto">سطر ثالث.</p>'
+    )
+
+
+def test_panel_finds_a_quote_that_moved() -> None:
+    quote = "سطر ثان مهم."
+    article = StoredArticle("a1", "t", "2021-02-23", "Rudaw", "", "مقدمة جديدة.\n" + quote,
+                            "origin", {})
+    html = panel_html(citation(quote=quote, start=0, end=len(quote)), article)
+    assert f'<mark class="cited" id="cited">{quote}</mark>' in html
+    assert "found at another place" in html
+
+
+class StreamingWorkers:
+    """Stands in for the archive workers: streams an answer in pieces, as an LLM does."""
+
+    def __init__(self, events: Sequence[Delta | Answer | Exception]) -> None:
+        self.events = events
+        self.asked: list[tuple[str, Scope, list[Turn]]] = []
+
+    def call(self, fn: Any) -> Any:
+        return fn(self)
+
+    def stats(self) -> StoreStats:
+        return StoreStats(1, 1, 1, "use-multilingual-v3", 512, "c", [("Rudaw", 1)], None, None)
+
+    def sources(self) -> list[str]:
+        return ["Rudaw"]
+
+    def ask_stream(self, question: str, scope: Scope, history: Sequence[Turn] = ()) -> Any:
+        self.asked.append((question, scope, list(history)))
+        for event in self.events:
+            if isinstance(event, Exception):
+                raise event
+            yield event
+
+
+def test_the_answer_streams_in_and_the_next_question_carries_the_history(
+    tmp_path: Path,
+) -> None:
+    final = Answer(ERBIL["en"], "Iran-backed factions were blamed [1].", False, (citation(),),
+                   "en", "llm")
+    workers = StreamingWorkers([Delta("Iran-backed "), Delta("factions"), final])
+    app = ChatApp(Settings(store=tmp_path), workers)  # type: ignore[arg-type]
+    steps = list(app.answer(ERBIL["en"], "2021-02-01", None, ["Rudaw"], ()))
+    html = [step[0] for step in steps]
+    assert steps[0][2] == ""  # the question box empties once it is asked
+    assert "Searching the archive" in html[0]
+    assert "Iran-backed" in html[1] and "factions" not in html[1] and "pending" in html[1]
+    assert "Iran-backed factions" in html[2] and "pending" in html[2]
+    assert 'class="msg reply answer"' in html[-1] and 'data-n="1"' in html[-1]
+    assert "2021-02-01 → …" in html[-1] and "Rudaw" in html[-1]  # the scope, shown
+    exchanges = steps[-1][1]
+    assert [e.answer for e in exchanges] == [final]
+    assert workers.asked[0][1] == Scope(since="2021-02-01", outlets=("Rudaw",))
+
+    list(app.answer("and who denied it?", None, None, [], exchanges))
+    assert workers.asked[1][2] == [Turn(ERBIL["en"], final.text)]
+
+
+def test_a_failing_llm_is_shown_as_an_error(tmp_path: Path) -> None:
+    down = LlmError("the LLM server at http://localhost:11434 did not answer: start it")
+    workers = StreamingWorkers([Delta("Iran"), down])
+    app = ChatApp(Settings(store=tmp_path), workers)  # type: ignore[arg-type]
+    html, exchanges, _ = list(app.answer(ERBIL["en"], None, None, [], ()))[-1]
+    assert 'class="msg reply error"' in html and "did not answer: start it" in html
+    assert exchanges[0].error == str(down)
+
+
+def test_chat_listens_on_this_machine_only_by_default() -> None:
+    from assistant.cli import _parser
+
+    args = _parser().parse_args(["chat"])
+    assert (args.host, args.port, args.concurrency, args.queue_size) == ("127.0.0.1", 7860, 4, 32)
+
+
+# --- the API, through a real server ---
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatServer]:
+    """`akhbar chat` on an empty store, from a folder with a .env, with Gradio told (through
+    the environment) to serve every file: none of that may widen what it serves."""
+    home = tmp_path_factory.mktemp("chat")
+    (home / ".env").write_text("AKHBAR_LLM_API_KEY=sk-secret\n", encoding="utf-8")
+    with chat_server(home / "store", cwd=home, env={"GRADIO_ALLOWED_PATHS": "/"}) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def client(server: ChatServer) -> Client:
+    return Client(server.url, verbose=False)
+
+
+@pytest.mark.slow
+def test_an_empty_store_gets_the_sample_archive_first(server: ChatServer) -> None:
+    assert f"the store at {server.store} is empty: indexing the sample archive" in \
+        server.log_text()
+    stats = json.loads(akhbar("stats", "--store", str(server.store), "--json"))
+    assert stats["articles"] == _seed_count()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_ask_cites_the_iran_backed_factions(client: Client, language: str) -> None:
+    result = client.predict(ERBIL[language], api_name="/ask")
+    assert result["refused"] is False
+    assert any(IRAN_BACKED in c["quote"] for c in result["citations"]), result["citations"]
+
+
+@pytest.mark.slow
+def test_ask_returns_what_akhbar_ask_json_prints(client: Client, server: ChatServer) -> None:
+    expected = json.loads(akhbar("ask", ERBIL["ar"], "--store", str(server.store), "--json"))
+    assert client.predict(ERBIL["ar"], api_name="/ask") == expected
+
+
+@pytest.mark.slow
+def test_ask_applies_filters(client: Client) -> None:
+    sports = client.predict(ERBIL["ar"], "", "", ["akhbar sample sports"], api_name="/ask")
+    assert all(c["source"] == "Akhbar Sample Sports" for c in sports["citations"])
+    old = client.predict("Why did oil prices rise?", "", "2015-12-31", api_name="/ask")
+    assert old["citations"] and all(c["date"] <= "2015-12-31" for c in old["citations"])
+    recent = client.predict(ERBIL["ar"], "2021-02-01", "2021-02-28", ["Rudaw"], api_name="/ask")
+    assert recent["citations"] and all(c["source"] == "Rudaw" for c in recent["citations"])
+
+
+@pytest.mark.slow
+def test_ask_explains_bad_input(client: Client) -> None:
+    with pytest.raises(AppError, match=r"unknown outlet 'Nowhere Times'; the archive has: "):
+        client.predict(ERBIL["ar"], "", "", ["Nowhere Times"], api_name="/ask")
+    with pytest.raises(AppError, match=r"since: expected a date as YYYY-MM-DD, got 'last week'"):
+        client.predict(ERBIL["ar"], "last week", api_name="/ask")
+    with pytest.raises(AppError, match=r"The date range is empty: since \(2021-03-01\) is after"):
+        client.predict(ERBIL["ar"], "2021-03-01", "2021-02-01", api_name="/ask")
+    too_long = "س" * (MAX_QUESTION_CHARS + 1)
+    with pytest.raises(AppError, match=r"The question is too long: 1,001 characters; the limit "
+                       r"is 1,000\. Shorten it and ask again\."):
+        client.predict(too_long, api_name="/ask")
+
+
+@pytest.mark.slow
+def test_a_refusal_is_a_refusal(client: Client) -> None:
+    result = client.predict(OFF_TOPIC, api_name="/ask")
+    assert result["refused"] is True and result["citations"] == []
+    assert result["answer"] == REFUSAL["ar"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", EXAMPLES)
+def test_every_example_question_is_answered(client: Client, question: str) -> None:
+    result = client.predict(question, api_name="/ask")
+    assert result["refused"] is False and result["citations"]
+
+
+@pytest.mark.slow
+def test_ask_is_the_only_api(client: Client) -> None:
+    api = client.view_api(print_info=False, return_format="dict")
+    assert list(api["named_endpoints"]) == ["/ask"] and not api["unnamed_endpoints"]
+
+
+@pytest.mark.slow
+def test_only_the_app_is_served(server: ChatServer) -> None:
+    home = server.store.parent
+    for path in (server.store / "catalog.sqlite3", home / ".env", REPO / "pyproject.toml",
+                 Path("/etc/passwd")):
+        assert path.exists()
+        assert _status(f"{server.url}gradio_api/file={path}") == 403, path
+    assert _status(server.url) == 200
+
+
+# --- a locked-down server: login, one answer at a time, a queue of one ---
+
+@pytest.fixture(scope="module")
+def locked(tmp_path_factory: pytest.TempPathFactory, server: ChatServer) -> Iterator[ChatServer]:
+    home = tmp_path_factory.mktemp("locked")
+    login = {"AKHBAR_UI_USER": "editor", "AKHBAR_UI_PASSWORD": "s3cret-pass"}
+    with chat_server(server.store, "--concurrency", "1", "--queue-size", "1", cwd=home,
+                     env=login) as running:
+        yield running
+
+
+@pytest.mark.slow
+def test_login_comes_from_the_environment(locked: ChatServer) -> None:
+    with pytest.raises(AuthenticationError, match="credentials were not provided"):
+        Client(locked.url, verbose=False)
+    with pytest.raises(ValueError, match="Could not login"):
+        Client(locked.url, auth=("editor", "wrong"), verbose=False)
+    client = Client(locked.url, auth=("editor", "s3cret-pass"), verbose=False)
+    assert client.predict(ERBIL["ar"], api_name="/ask")["citations"]
+
+
+@pytest.mark.slow
+def test_overload_gets_busy_retry_not_a_hang(locked: ChatServer) -> None:
+    client = Client(locked.url, auth=("editor", "s3cret-pass"), verbose=False)
+    jobs = [client.submit(ERBIL["ar"], api_name="/ask") for _ in range(30)]
+    answered, busy = 0, 0
+    for job in jobs:
+        try:
+            assert job.result(timeout=120)["citations"]
+            answered += 1
+        except QueueError as err:
+            assert str(err) == "Queue is full! Please try again."
+            busy += 1
+    assert answered >= 1 and busy >= 1 and answered + busy == len(jobs)
+
+
+@pytest.mark.slow
+def test_a_public_address_is_warned_about(server: ChatServer, tmp_path: Path) -> None:
+    """192.0.2.1 (TEST-NET-1) is no one's address: the warning comes, then a clear error."""
+    port = str(free_port())
+    run = subprocess.run(
+        [AKHBAR, "chat", "--store", str(server.store), "--host", "192.0.2.1", "--port", port],
+        capture_output=True, text=True, timeout=240, cwd=tmp_path, env=clean_env(),
+    )
+    assert run.returncode == 1
+    assert ("akhbar: WARNING: serving on 192.0.2.1, not on this machine only: anyone who can "
+            "reach it can read the archive. Set AKHBAR_UI_USER and AKHBAR_UI_PASSWORD")\
+        in run.stderr
+    assert (f"akhbar: error: cannot serve on 192.0.2.1:{port}: the port is in use, or "
+            "192.0.2.1 is not an address of this machine.") in run.stderr
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as err:
+        return int(err.code)
+
+
+def _seed_count() -> int:
+    lines = (REPO / "seeds" / "articles.jsonl").read_text("utf-8").splitlines()
+    return sum(1 for line in lines if line.strip())
