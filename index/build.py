@@ -185,7 +185,6 @@ def _write_batch(
     records: list[ArticleRecord] = []
     ids: list[str] = []
     vectors: list[np.ndarray] = []
-    documents: list[str] = []
     metadatas: list[dict[str, object]] = []
     offset = 0
     for (article, th, ah), chunks, own in zip(todo, chunked, spans, strict=True):
@@ -196,13 +195,12 @@ def _write_batch(
         for chunk, vec in zip(chunks, chunk_vectors, strict=True):
             ids.append(chunk.id)
             vectors.append(vec)
-            documents.append(chunk.text)
-            metadatas.append(chroma_metadata(article, chunk.start, chunk.end, chunk.ordinal))
+            metadatas.append(chroma_metadata(article))
         tally["updated" if article.id in stored else "added"] += 1
         tally["characters"] += len(article.text)
         tally["chunks"] += len(chunks)
     if ids:
-        store.add_vectors(ids, np.vstack(vectors), documents, metadatas)
+        store.add_vectors(ids, np.vstack(vectors), metadatas)
     new_ids = set(ids)
     stale = [c for c in store.catalog.chunk_ids_of([a.id for a, _, _ in todo]) if c not in new_ids]
     store.put(records, stale)

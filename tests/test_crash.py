@@ -156,7 +156,7 @@ def test_orphan_vectors_are_dropped_after_a_crash(
     expected = snapshot(store_path)
     with closing(open_store(StoreConfig(store_path), create=False)) as store:
         ids, vectors = stored_vectors(store)
-        store.add_vectors(["orphan-1", "orphan-2"], vectors[:2], ["a", "b"],
+        store.add_vectors(["orphan-1", "orphan-2"], vectors[:2],
                           [{"article_id": "x"}, {"article_id": "y"}])
         store.catalog.set_meta("dirty", "1")
     report = index_archive([archive], store_path, use_embedder).report

@@ -1,0 +1,42 @@
+"""`akhbar index` shows a progress bar with articles/s on a terminal, and nothing when piped."""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+from pathlib import Path
+
+from helpers import AKHBAR, make_articles, write_jsonl
+
+
+def _run(archive: Path, store: Path, *, terminal: bool) -> str:
+    if not terminal:
+        done = subprocess.run([AKHBAR, "index", str(archive), "--store", str(store)],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return done.stderr
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([AKHBAR, "index", str(archive), "--store", str(store)],
+                            stdout=subprocess.DEVNULL, stderr=follower)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    assert proc.wait(timeout=300) == 0
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
+    archive = write_jsonl(tmp_path / "archive.jsonl", make_articles(80, seed=7))
+    shown = _run(archive, tmp_path / "tty-store", terminal=True)
+    assert "articles/s" in shown and "80" in shown
+    piped = _run(archive, tmp_path / "piped-store", terminal=False)
+    assert "articles/s" not in piped and "\r" not in piped
