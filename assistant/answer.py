@@ -51,8 +51,13 @@ def refuse(question: str, language: Language, mode: str, notes: tuple[str, ...] 
     return Answer(question, REFUSAL[language], True, (), language, mode, notes)
 
 
+def best_evidence(hits: list[Hit]) -> float:
+    """How strongly the archive answers: the best absolute evidence among the hits."""
+    return max((h.evidence for h in hits), default=0.0)
+
+
 def is_answerable(hits: list[Hit], threshold: float) -> bool:
-    return bool(hits) and hits[0].score >= threshold
+    return bool(hits) and best_evidence(hits) >= threshold
 
 
 def extract(question: str, hits: list[Hit], *, threshold: float) -> Answer:

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from assistant import refusal
-from assistant.answer import Answer, extract
+from assistant.answer import Answer, best_evidence, extract
 from assistant.chat import Turn, standalone_question
 from assistant.config import Settings
 from assistant.errors import ArticleNotFoundError, EmptyStoreError, QuestionTooLongError
@@ -64,8 +64,7 @@ class Archive:
         return self._thresholds[language]
 
     def _best_score(self, question: str) -> float:
-        hits = self.retriever.search(question, 1)
-        return hits[0].score if hits else 0.0
+        return best_evidence(self.retriever.search(question, self.settings.k))
 
     def stats(self) -> StoreStats:
         return self.store.stats()

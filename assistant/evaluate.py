@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.answer import extract, is_answerable
+from assistant.answer import best_evidence, extract, is_answerable
 from assistant.retrieve import FusionWeights, Hit, Retriever
 from index.normalize import normalize
 
@@ -107,14 +107,14 @@ def evaluate(
         started = time.perf_counter()
         hits = retriever.search(q.text, 10)
         latencies.append((time.perf_counter() - started) * 1000)
-        tops.append(hits[0].score if hits else 0.0)
+        tops.append(best_evidence(hits[:5]))
         ranked = list(dict.fromkeys(h.article_id for h in hits))
         rank = next((j for j, a in enumerate(ranked) if a in q.relevant), None)
         if rank is not None:
             r1 += rank < 1
             r5 += rank < 5
             mrr += 1.0 / (rank + 1)
-        refused += not is_answerable(hits, threshold(q.text))
+        refused += not is_answerable(hits[:5], threshold(q.text))
         if q.answers:
             with_answers += 1
             answer = extract(q.text, hits[:5], threshold=-1.0)
@@ -140,8 +140,8 @@ def evaluate(
 def top_scores(retriever: Retriever, texts: Sequence[str]) -> list[float]:
     out = []
     for text in texts:
-        hits: list[Hit] = retriever.search(text, 1)
-        out.append(hits[0].score if hits else 0.0)
+        hits: list[Hit] = retriever.search(text, 5)
+        out.append(best_evidence(hits))
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 Language = Literal["ar", "en"]
@@ -12,3 +13,17 @@ def detect(text: str) -> Language:
     arabic = sum(1 for ch in text if "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f")
     latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
     return "ar" if arabic >= latin and arabic > 0 else "en"
+
+
+def lexical_part(text: str) -> tuple[str, float]:
+    """The words BM25 can match in an Arabic archive (Arabic script, numbers), and their share.
+
+    An Arabic question is read whole (Latin names in it are often in Latin in the articles
+    too); an English one keeps only its Arabic words and numbers ("1973"), weighted by how few
+    they are.
+    """
+    if detect(text) == "ar":
+        return text, 1.0
+    words = re.findall(r"\w+", text)
+    kept = [w for w in words if w.isdigit() or any("\u0600" <= ch <= "\u06ff" for ch in w)]
+    return " ".join(kept), (len(kept) / len(words) if words else 0.0)

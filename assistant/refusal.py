@@ -3,8 +3,9 @@
 How high an unrelated question scores depends on the archive (a big, varied archive always
 has something vaguely similar), so a fixed number cannot work. Each store is probed with a
 fixed set of questions no news archive answers (assistant/probes.json, in Arabic and English);
-the threshold is a quantile of their best scores. It is cached in the catalog and recomputed
-whenever an indexing run changed the store.
+the threshold is a quantile of their best evidence (Hit.evidence: dense similarity plus
+BM25 over its ceiling, comparable across questions, unlike the fused rank score). It is cached
+in the catalog and recomputed whenever an indexing run changed the store.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from assistant.language import Language
 from index.catalog import Catalog
 
 PROBES = Path(__file__).with_name("probes.json")
-QUANTILE = 0.75  # share of probe questions refused; see README for the measured trade-off
-FLOOR: dict[Language, float] = {"ar": 0.2, "en": 0.1}  # never answer below these
+QUANTILE = 0.5  # share of probe questions refused; see README for the measured trade-off
+METHOD = "evidence-v2"  # bump when the scoring changes: cached thresholds then recompute
+FLOOR: dict[Language, float] = {"ar": 0.2, "en": 0.12}  # never answer below these
 
 
 def thresholds(
@@ -30,7 +32,8 @@ def thresholds(
     cached = catalog.get_meta("refusal")
     if cached:
         data = json.loads(cached)
-        if data.get("generation") == generation and data.get("quantile") == quantile:
+        fresh = (data.get("generation"), data.get("quantile"), data.get("method"))
+        if fresh == (generation, quantile, METHOD):
             return {"ar": float(data["ar"]), "en": float(data["en"])}
     probes = json.loads(PROBES.read_text(encoding="utf-8"))
     out: dict[Language, float] = {}
@@ -39,7 +42,7 @@ def thresholds(
         out[lang] = max(FLOOR[lang], round(float(np.quantile(scores, quantile)), 4))
     try:
         catalog.set_meta("refusal", json.dumps(
-            {"generation": generation, "quantile": quantile, **out}))
+            {"generation": generation, "quantile": quantile, "method": METHOD, **out}))
     except Exception:  # a read-only store still answers; it just recomputes next time
         pass
     return out

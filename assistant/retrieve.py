@@ -2,7 +2,8 @@
 
 Dense score of a chunk = mean of (query . chunk vector) and (best query . sentence vector);
 BM25 is scaled to [0, 1] by the query's best lexical score and weighted by the share of the
-query's tokens that the archive's vocabulary knows (~0 for an English question over Arabic
+query's tokens that the archive's vocabulary knows and by the share of its words BM25 can
+match at all: Arabic script and numbers (~0 for an English question over Arabic
 text, so a useless lexical list never drags the dense list down).
 """
 
@@ -13,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.language import lexical_part
 from index.catalog import ChunkRow
 from index.embed import Embedder
 from index.lexical import LexicalIndex
@@ -61,6 +63,7 @@ class Hit:
     score: float  # fused
     dense: float
     lexical: float  # scaled BM25 before the coverage weight
+    evidence: float  # dense + BM25 / its ceiling: comparable across queries (for refusals)
     sentences: tuple[tuple[int, int], ...]  # in the article's original text
     sentence_scores: tuple[float, ...]  # query . sentence vector
     also_in: tuple[str, ...] = ()  # article ids of near-duplicates grouped under this hit
@@ -81,9 +84,11 @@ class Retriever:
         dense_ids = self._dense(qvec, filters) if self.weights.dense else []  # Chroma kNN
         mask = self.lexical.mask(since=filters.since, until=filters.until,
                                  sources=filters.sources or None)
-        lex = self.lexical.search(query, self.weights.candidates, mask=mask)  # Arabic BM25
+        lexical_query, share = lexical_part(query)  # BM25 reads Arabic and numbers
+        lex = self.lexical.search(lexical_query, self.weights.candidates, mask=mask)
         top_bm25 = float(lex.scores[0]) if len(lex.scores) else 1.0
-        scaled = dict(zip(lex.chunk_ids, (float(s) / top_bm25 for s in lex.scores), strict=True))
+        raw = dict(zip(lex.chunk_ids, (float(s) for s in lex.scores), strict=True))
+        trust = lex.coverage * share  # an English question's BM25 list counts for ~nothing
         ids = list(dict.fromkeys(dense_ids + lex.chunk_ids))
         rows = self.store.catalog.chunks(ids)
         scored = []
@@ -92,9 +97,10 @@ class Retriever:
             if row is None:
                 continue
             dense, sent_scores, vec = _dense_score(qvec, row)
-            lexical = scaled.get(cid, 0.0)
-            fused = self.weights.dense * dense + self.weights.lexical * lex.coverage * lexical
-            scored.append((fused, dense, lexical, row, sent_scores, vec))
+            lexical = raw.get(cid, 0.0) / top_bm25
+            fused = self.weights.dense * dense + self.weights.lexical * trust * lexical
+            evidence = dense + trust * raw.get(cid, 0.0) / max(lex.ceiling, 1e-9)
+            scored.append((fused, dense, lexical, row, sent_scores, vec, evidence))
         scored.sort(key=lambda s: -s[0])
         return self._hits(_group(scored, self.weights.duplicate_cosine), k)
 
@@ -112,12 +118,13 @@ class Retriever:
         chosen = groups[:k]
         articles = self.store.catalog.articles({g[0][3].article_id for g in chosen})
         hits = []
-        for (fused, dense, lexical, row, sent_scores, _), twins in chosen:
+        for (fused, dense, lexical, row, sent_scores, _, evidence), twins in chosen:
             a = articles[row.article_id]
             hits.append(Hit(
                 chunk_id=row.id, article_id=a.id, title=a.title, source=a.source, date=a.date,
                 url=a.url, start=row.start, end=row.end, text=a.text[row.start:row.end],
                 score=round(fused, 4), dense=round(dense, 4), lexical=round(lexical, 4),
+                evidence=round(evidence, 4),
                 sentences=row.sentences, sentence_scores=tuple(float(s) for s in sent_scores),
                 also_in=tuple(twins),
             ))

@@ -28,6 +28,7 @@ class LexicalHits:
     chunk_ids: list[str]
     scores: np.ndarray  # raw BM25, descending
     coverage: float  # share of the query's tokens the archive's vocabulary knows
+    ceiling: float  # BM25 of a perfect match of every query token (unknown ones at max idf)
 
 
 def build(rows: Iterable[tuple[str, str, str, str | None, str]], folder: Path) -> int:
@@ -118,6 +119,10 @@ class LexicalIndex:
         tokens = list(dict.fromkeys(tokenize(query)))
         known = [self.vocab[t] for t in tokens if t in self.vocab]
         coverage = len(known) / len(tokens) if tokens else 0.0
+        n = len(self.chunk_ids)
+        df = np.asarray([self.indptr[t + 1] - self.indptr[t] for t in known], dtype=np.float64)
+        idf_known = float(np.log1p((n - df + 0.5) / (df + 0.5)).sum())
+        ceiling = (idf_known + idf_ceiling(n) * (len(tokens) - len(known))) * (K1 + 1)
         scores = np.zeros(len(self.chunk_ids), dtype=np.float32)
         for term in known:
             lo, hi = int(self.indptr[term]), int(self.indptr[term + 1])
@@ -126,12 +131,12 @@ class LexicalIndex:
             scores[~mask] = 0.0
         k = min(k, int(np.count_nonzero(scores)))
         if k <= 0:
-            return LexicalHits([], np.zeros(0, dtype=np.float32), coverage)
+            return LexicalHits([], np.zeros(0, dtype=np.float32), coverage, ceiling)
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
-        return LexicalHits([self.chunk_ids[i] for i in top], scores[top], coverage)
+        return LexicalHits([self.chunk_ids[i] for i in top], scores[top], coverage, ceiling)
 
 
 def idf_ceiling(n_docs: int) -> float:
-    """The largest idf a term can have (used to put BM25 on a comparable scale)."""
-    return math.log1p((n_docs - 0.5) / 1.5) if n_docs else 1.0
+    """The idf of a term no chunk contains (the most informative a query token can be)."""
+    return math.log1p((n_docs + 0.5) / 0.5) if n_docs else 1.0

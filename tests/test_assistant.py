@@ -171,3 +171,20 @@ def test_cli_ask_imports_neither_gradio_nor_torch(seeds_store: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120)
     assert "HEAVY []" in done.stdout, done.stdout + done.stderr
+
+
+def test_english_question_is_ranked_by_dense_alone(archive: Archive) -> None:
+    """BM25 cannot match English words against Arabic text: its list must not count."""
+    hits = archive.search(ERBIL_EN, k=5)
+    assert hits and all(h.score == h.dense for h in hits)
+    arabic = archive.search("الهجمات الصاروخية على أربيل", k=5)
+    assert any(h.score > h.dense for h in arabic)  # an Arabic one gets the lexical evidence
+
+
+def test_lexical_part_keeps_what_bm25_can_match() -> None:
+    from assistant.language import lexical_part
+
+    assert lexical_part("How many rockets hit Balad in 2021?") == ("2021", 1 / 7)
+    assert lexical_part("who said أربيل?") == ("أربيل", 1 / 3)
+    arabic = "كم صاروخاً سقط على قاعدة بلد عام 2021 حسب CNN؟"
+    assert lexical_part(arabic) == (arabic, 1.0)

@@ -46,6 +46,7 @@ def passage(article_id: str, article: str, start: int = 0, score: float = 0.9) -
     return Hit(chunk_id=f"{article_id}:{start}", article_id=article_id, title=f"title {article_id}",
                source="Rudaw" if article_id == "rudaw" else "Sample", date="2021-02-23", url="",
                start=start, end=len(article), text=text, score=score, dense=score, lexical=0.0,
+               evidence=score,
                sentences=spans, sentence_scores=tuple(0.5 for _ in spans))
 
 

@@ -65,7 +65,8 @@ FOOTBALL = {
 def passage(text: str, n: int = 1) -> Hit:
     return Hit(chunk_id=f"c{n}", article_id=f"a{n}", title=f"عنوان \"{n}\"", source="Rudaw",
                date="2021-02-23", url="", start=0, end=len(text), text=text, score=0.9,
-               dense=0.9, lexical=0.0, sentences=((0, len(text)),), sentence_scores=(0.5,))
+               dense=0.9, lexical=0.0, evidence=0.9, sentences=((0, len(text)),),
+               sentence_scores=(0.5,))
 
 
 def test_each_passage_sits_in_its_own_numbered_block_after_the_rules() -> None:

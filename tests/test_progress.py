@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
+import struct
 import subprocess
+import termios
 from pathlib import Path
 
 from helpers import AKHBAR, make_articles, write_jsonl
@@ -17,6 +20,8 @@ def _run(archive: Path, store: Path, *, terminal: bool) -> str:
         assert done.returncode == 0, done.stderr
         return done.stderr
     leader, follower = pty.openpty()
+    # a real terminal has a size; tqdm draws nothing in a zero-column one
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
     proc = subprocess.Popen([AKHBAR, "index", str(archive), "--store", str(store)],
                             stdout=subprocess.DEVNULL, stderr=follower)
     os.close(follower)
