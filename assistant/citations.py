@@ -13,6 +13,7 @@ from typing import Any
 
 from assistant.retrieve import Hit
 from index.normalize import find_normalized
+from index.sentences import strip_span
 
 CITE = re.compile(r"\[(\d{1,3})\]")
 QUOTE = re.compile(r"«([^»]{4,})»|\"([^\"]{4,})\"|“([^”]{4,})”")
@@ -74,23 +75,15 @@ def claim_spans(answer: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     pos = 0
     for m in [*CLAIM_END.finditer(answer), None]:
-        start, end = _strip(answer, pos, m.start() if m else len(answer))
+        start, end = strip_span(answer, pos, m.start() if m else len(answer))
         lead = LEADING_CITES.match(answer, start, end)
         if lead and spans and "\n" not in answer[spans[-1][1] : start]:
-            spans[-1] = (spans[-1][0], _strip(answer, start, lead.end())[1])
-            start = _strip(answer, lead.end(), end)[0]
+            spans[-1] = (spans[-1][0], strip_span(answer, start, lead.end())[1])
+            start = strip_span(answer, lead.end(), end)[0]
         if start < end:
             spans.append((start, end))
         pos = m.end() if m else pos
     return spans
-
-
-def _strip(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def check_claim(claim: str, hits: list[Hit]) -> CheckedClaim:

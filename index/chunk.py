@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from index.articles import Article
-from index.sentences import pack_spans, sentence_spans
+from index.sentences import pack_spans, sentence_spans, strip_span
 
 Span = tuple[int, int]
 
@@ -55,16 +55,8 @@ def fit_sentences(
         cut = text.rfind(" ", start + 1, mid + 1)
         cut = cut if cut > start else mid
         left, right = (start, cut), (cut, end)
-        todo.extend(s for s in (_strip(text, *right), _strip(text, *left)) if s[1] > s[0])
+        todo.extend(s for s in (strip_span(text, *right), strip_span(text, *left)) if s[1] > s[0])
     return out
-
-
-def _strip(text: str, start: int, end: int) -> Span:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def chunk_id(article_hash: str, start: int, end: int) -> str:

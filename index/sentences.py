@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["pack_spans", "sentence_spans"]
+__all__ = ["pack_spans", "sentence_spans", "strip_span"]
 
 # A line break ends a sentence; every one of these characters is also whitespace.
 _LINE = re.compile(r"[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
@@ -18,7 +18,8 @@ _ABBREVIATION = re.compile(r"(?:[^\W\d_]\.)+|(?:Mr|Mrs|Ms|Dr|Prof|St|vs)\.", re.
 _SOFT_BREAK = set("\u060c,;:")
 
 
-def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without its leading and trailing whitespace."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
@@ -58,9 +59,9 @@ def _split_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[i
             if text[position - 1] in _SOFT_BREAK:
                 cut = position
                 break
-        piece = _strip(text, start, cut)
+        piece = strip_span(text, start, cut)
         pieces.append(piece)
-        start, _ = _strip(text, cut, end)
+        start, _ = strip_span(text, cut, end)
     pieces.append((start, end))
     return pieces
 
@@ -81,7 +82,7 @@ def sentence_spans(text: str, *, max_chars: int = 400) -> list[tuple[int, int]]:
         cuts = [line_start + end for end in _sentence_ends(line.group())]
         piece_start = line_start
         for cut in [*cuts, line.end()]:
-            start, end = _strip(text, piece_start, cut)
+            start, end = strip_span(text, piece_start, cut)
             piece_start = cut
             if start == end:
                 continue
