@@ -93,7 +93,7 @@ class Archive:
     def search(
         self, query: str, *, k: int | None = None, filters: Filters = Filters()
     ) -> list[Hit]:
-        _check_question(query)
+        check_question(query)
         return self.retriever.search(query, k or self.settings.k, filters)
 
     def ask(
@@ -112,7 +112,7 @@ class Archive:
         history: Sequence[Turn] = (),
     ) -> Iterator[Delta | Answer]:
         """Yield text deltas as they are written, then the checked Answer."""
-        _check_question(question)
+        check_question(question)
         if self.settings.llm_provider is None:
             query = standalone_question(question, history)
         else:
@@ -140,12 +140,14 @@ class Archive:
         return found
 
 
-def _check_question(question: str) -> None:
+def check_question(question: str) -> None:
+    """Refuse an empty question, or one over the length cap (CLI, API and UI alike)."""
     if not question.strip():
-        raise ValueError("the question is empty")
+        raise ValueError("The question is empty.")
     if len(question) > MAX_QUESTION_CHARS:
         raise QuestionTooLongError(
-            f"the question has {len(question):,} characters; the limit is {MAX_QUESTION_CHARS:,}"
+            f"The question is too long: {len(question):,} characters; the limit is "
+            f"{MAX_QUESTION_CHARS:,}. Shorten it and ask again."
         )
 
 

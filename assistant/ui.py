@@ -18,7 +18,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.answer import Answer
-from assistant.archive import MAX_QUESTION_CHARS, Delta
+from assistant.archive import Delta, check_question
 from assistant.chat import Turn
 from assistant.config import Settings
 from assistant.errors import AkhbarError
@@ -167,8 +167,8 @@ class ChatApp:
             return
         try:
             scope = _scope(since, until, outlets, labels=("From", "To"))
-            _check_length(question)
-        except ValueError as err:  # keep the question in the box, to fix and ask again
+            check_question(question)
+        except (ValueError, AkhbarError) as err:  # keep the question in the box, to fix it
             done = (*exchanges, Exchange(question, error=str(err)))
             yield conversation_html(done, EXAMPLES), done, gr.skip()
             return
@@ -225,22 +225,12 @@ class ChatApp:
         Returns the same JSON object as `akhbar ask --json`.
         """
         try:
-            _check_length(question)
+            check_question(question)
             scope = _scope(since, until, outlets, labels=("since", "until"))
             answer: Answer = self.workers.ask(question, scope)
         except (AkhbarError, AkhbarIndexError, ValueError) as err:
             raise gr.Error(str(err), print_exception=False) from err
         return answer.as_dict()
-
-
-def _check_length(question: str) -> None:
-    if not question.strip():
-        raise ValueError("The question is empty.")
-    if len(question) > MAX_QUESTION_CHARS:
-        raise ValueError(
-            f"The question is too long: {len(question):,} characters; the limit is "
-            f"{MAX_QUESTION_CHARS:,}. Shorten it and ask again."
-        )
 
 
 def _scope(
