@@ -16,6 +16,7 @@ import numpy as np
 
 from assistant.language import lexical_part
 from index.catalog import ChunkRow
+from index.chunk import chunk_vector
 from index.embed import Embedder
 from index.lexical import LexicalIndex
 from index.store import Store, day_number
@@ -69,6 +70,17 @@ class Hit:
     also_in: tuple[str, ...] = ()  # article ids of near-duplicates grouped under this hit
 
 
+@dataclass(frozen=True)
+class _Scored:
+    fused: float
+    dense: float
+    lexical: float
+    evidence: float
+    row: ChunkRow
+    sentence_scores: np.ndarray
+    vector: np.ndarray  # the chunk's vector, for grouping near-duplicates
+
+
 class Retriever:
     def __init__(
         self, store: Store, embedder: Embedder, lexical: LexicalIndex,
@@ -91,17 +103,22 @@ class Retriever:
         trust = lex.coverage * share  # an English question's BM25 list counts for ~nothing
         ids = list(dict.fromkeys(dense_ids + lex.chunk_ids))
         rows = self.store.catalog.chunks(ids)
-        scored = []
+        scored: list[_Scored] = []
         for cid in ids:  # fuse: dense evidence + lexical evidence weighted by coverage
             row = rows.get(cid)
             if row is None:
                 continue
-            dense, sent_scores, vec = _dense_score(qvec, row)
+            vec = chunk_vector(row.vectors)
+            sent_scores = row.vectors.astype(np.float32) @ qvec
+            dense = (float(vec @ qvec) + float(sent_scores.max())) / 2
             lexical = raw.get(cid, 0.0) / top_bm25
-            fused = self.weights.dense * dense + self.weights.lexical * trust * lexical
-            evidence = dense + trust * raw.get(cid, 0.0) / max(lex.ceiling, 1e-9)
-            scored.append((fused, dense, lexical, row, sent_scores, vec, evidence))
-        scored.sort(key=lambda s: -s[0])
+            scored.append(_Scored(
+                fused=self.weights.dense * dense + self.weights.lexical * trust * lexical,
+                dense=dense, lexical=lexical,
+                evidence=dense + trust * raw.get(cid, 0.0) / max(lex.ceiling, 1e-9),
+                row=row, sentence_scores=sent_scores, vector=vec,
+            ))
+        scored.sort(key=lambda s: -s.fused)
         return self._hits(_group(scored, self.weights.duplicate_cosine), k)
 
     def _dense(self, qvec: np.ndarray, filters: Filters) -> list[str]:
@@ -114,38 +131,29 @@ class Retriever:
         )
         return list(found["ids"][0])
 
-    def _hits(self, groups: list[tuple[Any, list[str]]], k: int) -> list[Hit]:
+    def _hits(self, groups: list[tuple[_Scored, list[str]]], k: int) -> list[Hit]:
         chosen = groups[:k]
-        articles = self.store.catalog.articles({g[0][3].article_id for g in chosen})
+        articles = self.store.catalog.articles({s.row.article_id for s, _ in chosen})
         hits = []
-        for (fused, dense, lexical, row, sent_scores, _, evidence), twins in chosen:
-            a = articles[row.article_id]
+        for s, twins in chosen:
+            a, row = articles[s.row.article_id], s.row
             hits.append(Hit(
                 chunk_id=row.id, article_id=a.id, title=a.title, source=a.source, date=a.date,
                 url=a.url, start=row.start, end=row.end, text=a.text[row.start:row.end],
-                score=round(fused, 4), dense=round(dense, 4), lexical=round(lexical, 4),
-                evidence=round(evidence, 4),
-                sentences=row.sentences, sentence_scores=tuple(float(s) for s in sent_scores),
-                also_in=tuple(twins),
+                score=round(s.fused, 4), dense=round(s.dense, 4), lexical=round(s.lexical, 4),
+                evidence=round(s.evidence, 4), sentences=row.sentences,
+                sentence_scores=tuple(float(x) for x in s.sentence_scores), also_in=tuple(twins),
             ))
         return hits
 
 
-def _dense_score(qvec: np.ndarray, row: ChunkRow) -> tuple[float, np.ndarray, np.ndarray]:
-    vecs = row.vectors.astype(np.float32)
-    sent_scores = vecs @ qvec
-    mean = vecs.mean(axis=0)
-    mean /= max(float(np.linalg.norm(mean)), 1e-12)
-    return (float(mean @ qvec) + float(sent_scores.max())) / 2, sent_scores, mean
-
-
-def _group(scored: list[tuple[Any, ...]], threshold: float) -> list[tuple[Any, list[str]]]:
+def _group(scored: list[_Scored], threshold: float) -> list[tuple[_Scored, list[str]]]:
     """Keep the best chunk of each story; near-duplicates (other outlets) go into its twins."""
-    kept: list[tuple[Any, list[str]]] = []
+    kept: list[tuple[_Scored, list[str]]] = []
     for item in scored:
-        vec, article_id = item[5], item[3].article_id
+        article_id = item.row.article_id
         for best, twins in kept:
-            if best[3].article_id != article_id and float(best[5] @ vec) >= threshold:
+            if best.row.article_id != article_id and float(best.vector @ item.vector) >= threshold:
                 if article_id not in twins:
                     twins.append(article_id)
                 break

@@ -16,7 +16,7 @@ import numpy as np
 from index import lexical
 from index.articles import DEFAULT_FIELDS, Article, FieldMap, Problem, iter_articles
 from index.catalog import ArticleRecord, ChunkRow, StoredArticle
-from index.chunk import Chunk, ChunkSettings, chunk_article
+from index.chunk import Chunk, ChunkSettings, chunk_article, chunk_vector
 from index.decode import checked_encoding
 from index.embed import Embedder, info
 from index.errors import ArchiveNotFoundError
@@ -214,8 +214,7 @@ def _chunk_rows(
     rows, chunk_vecs = [], []
     for c in chunks:
         vecs = sent_vecs[[index[s] for s in c.sentences]]
-        mean = vecs.mean(axis=0)
-        chunk_vecs.append((mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32))
+        chunk_vecs.append(chunk_vector(vecs))
         rows.append(ChunkRow(c.id, article.id, c.ordinal, c.start, c.end,
                              " ".join(tokenize(c.text)), c.sentences, vecs.astype(np.float16)))
     return rows, chunk_vecs

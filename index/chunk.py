@@ -11,6 +11,8 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from index.articles import Article
 from index.sentences import pack_spans, sentence_spans, strip_span
 
@@ -91,3 +93,9 @@ def chunk_article(
             )
         )
     return chunks
+
+
+def chunk_vector(sentence_vectors: np.ndarray) -> np.ndarray:
+    """A chunk's vector: the normalised mean of its sentences' vectors (float32)."""
+    mean = sentence_vectors.astype(np.float32).mean(axis=0)
+    return mean / max(float(np.linalg.norm(mean)), 1e-12)

@@ -7,7 +7,6 @@ either way the catalog and the lexical index stay in the store folder.
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -236,7 +235,3 @@ def chroma_metadata(article: Any) -> dict[str, Any]:
 
 def day_number(date: str | None) -> int:
     return int(date.replace("-", "")) if date else 0
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)

@@ -220,6 +220,16 @@ def run_akhbar(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[
     return subprocess.run([AKHBAR, *args], capture_output=True, text=True, timeout=timeout)
 
 
+def stop_process(process: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    """Ask a server started by a test to stop; kill it if it does not."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

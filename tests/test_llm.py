@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import AKHBAR, free_port, write_jsonl
+from helpers import AKHBAR, free_port, stop_process, write_jsonl
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import BaseMessage
 
@@ -196,12 +196,7 @@ def llm_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 time.sleep(0.3)
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_process(server, timeout=15)
 
 
 def akhbar(*args: str) -> subprocess.CompletedProcess[str]:

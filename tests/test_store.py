@@ -23,6 +23,7 @@ from helpers import (
     make_articles,
     run_akhbar,
     snapshot,
+    stop_process,
     stored_vectors,
     write_jsonl,
 )
@@ -117,8 +118,7 @@ def chroma_server(tmp_path: Path) -> Iterator[str]:
         _wait_for_heartbeat(port, server)
         yield f"127.0.0.1:{port}"
     finally:
-        server.kill()
-        server.wait(timeout=30)
+        stop_process(server, timeout=30)
 
 
 @pytest.mark.slow

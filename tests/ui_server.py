@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers import AKHBAR, free_port
+from helpers import AKHBAR, free_port, stop_process
 
 STARTUP_SECONDS = 240  # a first start indexes seeds/ and loads the encoder
 
@@ -84,12 +84,7 @@ def chat_server(
         _wait_until_up(server, process)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 def _wait_until_up(server: ChatServer, process: subprocess.Popen[bytes]) -> None:
