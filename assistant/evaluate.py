@@ -18,7 +18,7 @@ from index.normalize import normalize
 
 METHODS = {
     "bm25": FusionWeights(dense=0.0, lexical=1.0),
-    "dense": FusionWeights(dense=1.0, lexical=0.0),
+    "dense": FusionWeights(dense=1.0, lexical=0.0, names=0.0),
     "hybrid": FusionWeights(),
 }
 

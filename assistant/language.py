@@ -27,3 +27,29 @@ def lexical_part(text: str) -> tuple[str, float]:
     words = re.findall(r"\w+", text)
     kept = [w for w in words if w.isdigit() or any("\u0600" <= ch <= "\u06ff" for ch in w)]
     return " ".join(kept), (len(kept) / len(words) if words else 0.0)
+
+
+# Words an English question opens with that are capitalised only because they open it.
+_OPENERS = frozenset(
+    "who whom whose what which when where why how is are was were do does did can could will "
+    "would should has have had in on at of for to by from with and or the a an".split()
+)
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def name_words(text: str) -> list[str]:
+    """The words of an English question that may be names, to match across scripts.
+
+    Capitalised words (but an opening "Who"/"The"), words in capitals and accented Latin words;
+    an Arabic question has none (its Latin words are matched as they are).
+    """
+    if detect(text) == "ar":
+        return []
+    names = []
+    for i, word in enumerate(_LETTERS.findall(text)):
+        if any("\u0600" <= ch <= "\u06ff" for ch in word):
+            continue
+        opener = i == 0 and word.lower() in _OPENERS
+        if (word[0].isupper() and not opener) or not word.isascii():
+            names.append(word)
+    return names

@@ -21,7 +21,7 @@ from index.catalog import Catalog
 
 PROBES = Path(__file__).with_name("probes.json")
 QUANTILE = 0.5  # share of probe questions refused; see README for the measured trade-off
-METHOD = "evidence-v2"  # bump when the scoring changes: cached thresholds then recompute
+METHOD = "evidence-v3"  # bump when the scoring changes: cached thresholds then recompute
 FLOOR: dict[Language, float] = {"ar": 0.2, "en": 0.12}  # never answer below these
 
 

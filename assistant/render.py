@@ -32,7 +32,7 @@ def hit_dict(hit: Hit) -> dict[str, Any]:
         "chunk_id": hit.chunk_id, "article_id": hit.article_id, "title": hit.title,
         "source": hit.source, "date": hit.date, "url": hit.url, "start": hit.start,
         "end": hit.end, "text": hit.text, "score": hit.score, "dense": hit.dense,
-        "lexical": hit.lexical, "also_in": list(hit.also_in),
+        "lexical": hit.lexical, "names": hit.names, "also_in": list(hit.also_in),
     }
 
 

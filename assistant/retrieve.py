@@ -4,7 +4,9 @@ Dense score of a chunk = mean of (query . chunk vector) and (best query . senten
 BM25 is scaled to [0, 1] by the query's best lexical score and weighted by the share of the
 query's tokens that the archive's vocabulary knows and by the share of its words BM25 can
 match at all: Arabic script and numbers (~0 for an English question over Arabic
-text, so a useless lexical list never drags the dense list down).
+text, so a useless lexical list never drags the dense list down). The names in an English
+question ("Erbil") are matched against their Arabic transliterations (أربيل) by a third, BM25
+list over consonant skeletons (index.translit), scaled by its ceiling.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from assistant.language import lexical_part
+from assistant.language import lexical_part, name_words
 from index.catalog import ChunkRow
 from index.chunk import chunk_vector
 from index.embed import Embedder
-from index.lexical import LexicalIndex
+from index.lexical import LexicalHits, LexicalIndex
 from index.store import Store, day_number
 
 
@@ -46,6 +48,7 @@ class Filters:
 class FusionWeights:
     dense: float = 1.0  # weight of the dense score
     lexical: float = 0.75  # BM25 weight (times coverage); tuned on ARCD train, see README
+    names: float = 0.3  # an English question's names matched across scripts; see README
     candidates: int = 50  # from each list before fusion
     duplicate_cosine: float = 0.95  # chunks this close are one story in several outlets
 
@@ -68,6 +71,7 @@ class Hit:
     sentences: tuple[tuple[int, int], ...]  # in the article's original text
     sentence_scores: tuple[float, ...]  # query . sentence vector
     also_in: tuple[str, ...] = ()  # article ids of near-duplicates grouped under this hit
+    names: float = 0.0  # BM25 of the question's names (English) over its ceiling
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ class _Scored:
     fused: float
     dense: float
     lexical: float
+    names: float
     evidence: float
     row: ChunkRow
     sentence_scores: np.ndarray
@@ -101,7 +106,9 @@ class Retriever:
         top_bm25 = float(lex.scores[0]) if len(lex.scores) else 1.0
         raw = dict(zip(lex.chunk_ids, (float(s) for s in lex.scores), strict=True))
         trust = lex.coverage * share  # an English question's BM25 list counts for ~nothing
-        ids = list(dict.fromkeys(dense_ids + lex.chunk_ids))
+        named = self._names(query, mask)  # "Erbil" finds أربيل
+        by_name = dict(zip(named.chunk_ids, (float(s) for s in named.scores), strict=True))
+        ids = list(dict.fromkeys(dense_ids + lex.chunk_ids + named.chunk_ids))
         rows = self.store.catalog.chunks(ids)
         scored: list[_Scored] = []
         for cid in ids:  # fuse: dense evidence + lexical evidence weighted by coverage
@@ -112,14 +119,19 @@ class Retriever:
             sent_scores = row.vectors.astype(np.float32) @ qvec
             dense = (float(vec @ qvec) + float(sent_scores.max())) / 2
             lexical = raw.get(cid, 0.0) / top_bm25
+            names = self.weights.names * by_name.get(cid, 0.0) / max(named.ceiling, 1e-9)
             scored.append(_Scored(
-                fused=self.weights.dense * dense + self.weights.lexical * trust * lexical,
-                dense=dense, lexical=lexical,
-                evidence=dense + trust * raw.get(cid, 0.0) / max(lex.ceiling, 1e-9),
+                fused=self.weights.dense * dense + self.weights.lexical * trust * lexical + names,
+                dense=dense, lexical=lexical, names=names,
+                evidence=dense + trust * raw.get(cid, 0.0) / max(lex.ceiling, 1e-9) + names,
                 row=row, sentence_scores=sent_scores, vector=vec,
             ))
         scored.sort(key=lambda s: -s.fused)
         return self._hits(_group(scored, self.weights.duplicate_cosine), k)
+
+    def _names(self, query: str, mask: np.ndarray | None) -> LexicalHits:
+        names = name_words(query) if self.weights.names else []
+        return self.lexical.search_names(names, self.weights.candidates, mask=mask)
 
     def _dense(self, qvec: np.ndarray, filters: Filters) -> list[str]:
         n = min(self.weights.candidates, int(self.store.collection.count()))
@@ -143,6 +155,7 @@ class Retriever:
                 score=round(s.fused, 4), dense=round(s.dense, 4), lexical=round(s.lexical, 4),
                 evidence=round(s.evidence, 4), sentences=row.sentences,
                 sentence_scores=tuple(float(x) for x in s.sentence_scores), also_in=tuple(twins),
+                names=round(s.names, 4),
             ))
         return hits
 

@@ -10,17 +10,20 @@ import json
 import math
 import shutil
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from index.errors import StoreError
 from index.tokens import tokenize
+from index.translit import MIN_LENGTH, arabic_skeleton, latin_skeleton, neighbours
 
 K1 = 1.2
 B = 0.75
+NEAR_NAME = 0.5  # a transliteration one edit away counts half as much as an exact one
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ def build(rows: Iterable[tuple[str, str, str, str | None, str]], folder: Path) -
     np.save(tmp / "days.npy", np.asarray(days, dtype=np.int32))
     np.save(tmp / "sources.npy", np.asarray(sources, dtype=np.int32))
     (tmp / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    (tmp / "skeletons.json").write_text(json.dumps(skeletons(vocab)), encoding="utf-8")
     (tmp / "chunks.json").write_text(json.dumps(chunk_ids), encoding="utf-8")
     (tmp / "source_names.json").write_text(
         json.dumps(list(source_of), ensure_ascii=False), encoding="utf-8"
@@ -91,6 +95,7 @@ class LexicalIndex:
                 f"the lexical index is missing from {folder.parent}: "
                 "run `akhbar index` on the archive again to rebuild it"
             )
+        self.folder = folder
         self.indptr = np.load(folder / "indptr.npy", mmap_mode="r")
         self.docs = np.load(folder / "docs.npy", mmap_mode="r")
         self.weights = np.load(folder / "weights.npy", mmap_mode="r")
@@ -119,14 +124,70 @@ class LexicalIndex:
         tokens = list(dict.fromkeys(tokenize(query)))
         known = [self.vocab[t] for t in tokens if t in self.vocab]
         coverage = len(known) / len(tokens) if tokens else 0.0
-        n = len(self.chunk_ids)
-        df = np.asarray([self.indptr[t + 1] - self.indptr[t] for t in known], dtype=np.float64)
-        idf_known = float(np.log1p((n - df + 0.5) / (df + 0.5)).sum())
-        ceiling = (idf_known + idf_ceiling(n) * (len(tokens) - len(known))) * (K1 + 1)
+        idf_known = float(self._idf(known).sum())
+        ceiling = (idf_known + idf_ceiling(len(self.chunk_ids)) * (len(tokens) - len(known)))
         scores = np.zeros(len(self.chunk_ids), dtype=np.float32)
         for term in known:
             lo, hi = int(self.indptr[term]), int(self.indptr[term + 1])
             scores[self.docs[lo:hi]] += self.weights[lo:hi]
+        return self._top(scores, k, mask, coverage, ceiling * (K1 + 1))
+
+    def search_names(
+        self, names: Sequence[str], k: int, *, mask: np.ndarray | None = None,
+    ) -> LexicalHits:
+        """BM25 for names written in Latin letters: each name scores through the best of the
+        terms that spell it, in Latin letters or transliterated into Arabic (index.translit).
+
+        The ceiling sums the best idf of each name that matched; coverage is the share of names
+        that matched anything.
+        """
+        scores = np.zeros(len(self.chunk_ids), dtype=np.float32)
+        ceiling = 0.0
+        matched = 0
+        for name in dict.fromkeys(names):
+            spellings = self.spellings(name)
+            if not spellings:
+                continue
+            matched += 1
+            best = np.zeros_like(scores)
+            for term, weight in spellings.items():
+                lo, hi = int(self.indptr[term]), int(self.indptr[term + 1])
+                np.maximum.at(best, self.docs[lo:hi], weight * self.weights[lo:hi])
+            scores += best
+            ceiling += float(self._idf(list(spellings)).max())
+        coverage = matched / len(names) if names else 0.0
+        return self._top(scores, k, mask, coverage, ceiling * (K1 + 1))
+
+    def spellings(self, name: str) -> dict[int, float]:
+        """Term ids that may spell `name` in this archive, with their weight (1 exact)."""
+        out: dict[int, float] = {}
+        latin = tokenize(name)
+        if len(latin) == 1 and latin[0] in self.vocab:
+            out[self.vocab[latin[0]]] = 1.0
+        for skeleton, distance in neighbours(latin_skeleton(name)).items():
+            for term in self._skeletons.get(skeleton, ()):
+                weight = 1.0 if distance == 0 else NEAR_NAME
+                out[term] = max(out.get(term, 0.0), weight)
+        return out
+
+    @cached_property
+    def _skeletons(self) -> dict[str, list[int]]:
+        """Arabic terms by consonant skeleton, read when the first name is asked about."""
+        path = self.folder / "skeletons.json"
+        if path.exists():
+            loaded: dict[str, list[int]] = json.loads(path.read_text("utf-8"))
+            return loaded
+        return skeletons(self.vocab)  # a store indexed before names were matched
+
+    def _idf(self, terms: Sequence[int]) -> np.ndarray:
+        n = len(self.chunk_ids)
+        df = np.asarray([self.indptr[t + 1] - self.indptr[t] for t in terms], dtype=np.float64)
+        return np.log1p((n - df + 0.5) / (df + 0.5))
+
+    def _top(
+        self, scores: np.ndarray, k: int, mask: np.ndarray | None, coverage: float,
+        ceiling: float,
+    ) -> LexicalHits:
         if mask is not None:
             scores[~mask] = 0.0
         k = min(k, int(np.count_nonzero(scores)))
@@ -135,6 +196,16 @@ class LexicalIndex:
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
         return LexicalHits([self.chunk_ids[i] for i in top], scores[top], coverage, ceiling)
+
+
+def skeletons(vocab: dict[str, int]) -> dict[str, list[int]]:
+    """Arabic term ids by consonant skeleton (index.translit), for matching names."""
+    out: dict[str, list[int]] = {}
+    for term, term_id in vocab.items():
+        skeleton = arabic_skeleton(term)
+        if len(skeleton) >= MIN_LENGTH:
+            out.setdefault(skeleton, []).append(term_id)
+    return out
 
 
 def idf_ceiling(n_docs: int) -> float:

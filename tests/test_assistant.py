@@ -175,10 +175,20 @@ def test_cli_ask_imports_neither_gradio_nor_torch(seeds_store: Path) -> None:
 
 def test_english_question_is_ranked_by_dense_alone(archive: Archive) -> None:
     """BM25 cannot match English words against Arabic text: its list must not count."""
-    hits = archive.search(ERBIL_EN, k=5)
-    assert hits and all(h.score == h.dense for h in hits)
+    hits = archive.search("who was blamed for the rocket attacks?", k=5)
+    assert hits and all(h.score == h.dense and h.names == 0 for h in hits)
     arabic = archive.search("الهجمات الصاروخية على أربيل", k=5)
     assert any(h.score > h.dense for h in arabic)  # an Arabic one gets the lexical evidence
+
+
+def test_names_in_an_english_question_match_their_arabic_spelling(archive: Archive) -> None:
+    """"Erbil" finds the passages that write أربيل, and only those get the name evidence."""
+    hits = archive.search(ERBIL_EN, k=5)
+    named = [h for h in hits if h.names > 0]
+    assert named and hits[0] is named[0]
+    for hit in hits:
+        assert (hit.names > 0) == ("أربيل" in hit.text or "اربيل" in hit.text)
+        assert hit.score == pytest.approx(hit.dense + hit.names, abs=2e-4)
 
 
 def test_lexical_part_keeps_what_bm25_can_match() -> None:
