@@ -20,6 +20,7 @@ METHODS = {
     "bm25": FusionWeights(dense=0.0, lexical=1.0),
     "dense": FusionWeights(dense=1.0, lexical=0.0, names=0.0),
     "hybrid": FusionWeights(),
+    "hybrid-no-names": FusionWeights(names=0.0),  # ablation: without names across scripts
 }
 
 

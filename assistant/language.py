@@ -40,16 +40,17 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 def name_words(text: str) -> list[str]:
     """The words of an English question that may be names, to match across scripts.
 
-    Capitalised words (but an opening "Who"/"The"), words in capitals and accented Latin words;
-    an Arabic question has none (its Latin words are matched as they are).
+    Capitalised words (but an opening "Who"/"The"), words in capitals and accented Latin words.
+    A question written without capitals ("who attacked erbil?") gives no such hint: then every
+    word of four letters or more may be a name. An Arabic question has none (its Latin words
+    are matched as they are).
     """
     if detect(text) == "ar":
         return []
-    names = []
-    for i, word in enumerate(_LETTERS.findall(text)):
-        if any("\u0600" <= ch <= "\u06ff" for ch in word):
-            continue
-        opener = i == 0 and word.lower() in _OPENERS
-        if (word[0].isupper() and not opener) or not word.isascii():
-            names.append(word)
-    return names
+    words = [w for w in _LETTERS.findall(text)
+             if not any("\u0600" <= ch <= "\u06ff" for ch in w)]
+    names = [w for i, w in enumerate(words)
+             if (w[0].isupper() and not (i == 0 and w.lower() in _OPENERS)) or not w.isascii()]
+    if names or any(not w.islower() for w in words[1:]):
+        return names
+    return [w for w in words if len(w) >= 4 and w.lower() not in _OPENERS]
