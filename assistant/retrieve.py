@@ -71,7 +71,7 @@ class Hit:
     sentences: tuple[tuple[int, int], ...]  # in the article's original text
     sentence_scores: tuple[float, ...]  # query . sentence vector
     also_in: tuple[str, ...] = ()  # article ids of near-duplicates grouped under this hit
-    names: float = 0.0  # BM25 of the question's names (English) over its ceiling
+    names: float = 0.0  # weighted BM25 of an English question's names over its ceiling (in score)
 
 
 @dataclass(frozen=True)
