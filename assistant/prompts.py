@@ -8,6 +8,7 @@ braces in an article or a question cannot break the formatting.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,18 @@ from langchain_core.prompts import ChatPromptTemplate
 
 from assistant.errors import AkhbarError
 
-PROMPTS_DIR = Path(__file__).resolve().parents[1] / "prompts"
+
+def _prompts_dir() -> Path:
+    """prompts/ beside the package in a checkout; the `akhbar_prompts` copy in a wheel install."""
+    source = Path(__file__).resolve().parents[1] / "prompts"
+    if source.is_dir():
+        return source
+    spec = importlib.util.find_spec("akhbar_prompts")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    return Path(locations[0]) if locations else source
+
+
+PROMPTS_DIR = _prompts_dir()
 SECTIONS = ("system", "user")
 _HEADING = re.compile(r"^##[ \t]+(\w+)[ \t]*$", re.MULTILINE)
 
