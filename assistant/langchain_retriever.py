@@ -20,7 +20,7 @@ def to_document(hit: Hit) -> Document:
         metadata={
             "article_id": hit.article_id, "title": hit.title, "source": hit.source,
             "date": hit.date, "url": hit.url, "start": hit.start, "end": hit.end,
-            "score": hit.score, "dense": hit.dense, "lexical": hit.lexical,
+            "score": hit.score, "dense": hit.dense, "lexical": hit.lexical, "names": hit.names,
             "also_in": list(hit.also_in),
         },
     )

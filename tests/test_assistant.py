@@ -110,7 +110,8 @@ def test_langchain_retriever_returns_cited_documents(archive: Archive) -> None:
         meta = doc.metadata
         text = archive.article(meta["article_id"]).text
         assert text[meta["start"] : meta["end"]] == doc.page_content
-        assert {"title", "source", "date", "url", "score"} <= set(meta)
+        assert {"title", "source", "date", "url", "score", "names"} <= set(meta)
+    assert docs[0].metadata["names"] > 0  # "Erbil" matched أربيل in the top passage
 
 
 def test_question_length_is_capped(archive: Archive) -> None:
