@@ -79,17 +79,12 @@ def extract(question: str, hits: list[Hit], *, threshold: float) -> Answer:
 
 def _pick_sentences(question: str, hits: list[Hit]) -> list[tuple[Hit, int, int, float]]:
     qtokens = set(tokenize(question))
-    # A name (hit.names, English questions) is often written once in an article that then
-    # goes on about it: it counts for every passage of that article.
-    named = {h.article_id: max(x.names for x in hits if x.article_id == h.article_id)
-             for h in hits}
-    passage = {h.chunk_id: h.score - h.names + named[h.article_id] for h in hits}
     candidates = []
     for rank, hit in enumerate(hits):
         for (start, end), dense in zip(hit.sentences, hit.sentence_scores, strict=True):
             sentence = hit.text[start - hit.start : end - hit.start]
             overlap = len(qtokens & set(tokenize(sentence))) / len(qtokens) if qtokens else 0.0
-            score = dense + 0.3 * overlap + 0.5 * passage[hit.chunk_id] - 0.01 * rank
+            score = dense + 0.3 * overlap + 0.5 * hit.score - 0.01 * rank
             candidates.append((score, hit, start, end))
     candidates.sort(key=lambda c: -c[0])
     picks: list[tuple[Hit, int, int, float]] = []

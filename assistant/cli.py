@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Sequence
@@ -122,7 +123,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="queries JSONL the corpus cannot answer: measures refusals")
     p.add_argument("--calibrate", action="store_true",
                    help="print the refusal threshold that best separates the two")
-    p.add_argument("--methods", default="bm25,dense,hybrid")
+    p.add_argument("--methods", default="bm25,dense,hybrid",
+                   help="bm25, dense, hybrid, hybrid-no-names (comma-separated)")
+    p.add_argument("--names-weight", type=float, metavar="W",
+                   help="weight of English names matched across scripts (default 0.3)")
+    p.add_argument("--lowercase", action="store_true",
+                   help="ask the questions in lower case (as people type in a chat)")
     p.add_argument("--limit", type=int, help="at most this many queries per file")
     _store_flags(p)
     p.add_argument("--json", action="store_true")
@@ -229,7 +235,6 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.retrieve import Retriever
     from index.build import IndexSettings, build
     from index.embed import load_embedder
-    from index.lexical import LexicalIndex
     from index.store import StoreConfig, open_store
 
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
@@ -239,7 +244,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     tmp = None
     if args.store is None:
         tmp = tempfile.TemporaryDirectory(prefix="akhbar-eval-")
-        settings = replace_store(settings, Path(tmp.name))
+        settings = dataclasses.replace(settings, store=Path(tmp.name))
     embedder = load_embedder(settings.model)
     store = open_store(StoreConfig(settings.store, settings.chroma_server), create=True)
     try:
@@ -253,19 +258,24 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     archive = Archive.open(settings, embedder=embedder)
     rows, results = [], []
     try:
-        lexical = LexicalIndex(archive.store.lexical_dir)
+        lexical = archive.retriever.lexical
         for queries_path in args.queries:
             queries = load_queries(queries_path, args.qrels, squad=args.squad, split=args.split,
                                    limit=args.limit)
+            if args.lowercase:
+                queries = [dataclasses.replace(q, text=q.text.lower()) for q in queries]
             for method in methods:
-                retriever = Retriever(archive.store, embedder, lexical, METHODS[method])
+                weights = METHODS[method]
+                if args.names_weight is not None and weights.names:
+                    weights = dataclasses.replace(weights, names=args.names_weight)
+                retriever = Retriever(archive.store, embedder, lexical, weights)
                 result = evaluate(retriever, queries, method,
                                   threshold=lambda q: archive.threshold(detect(q)))
                 lang = detect(queries[0].text) if queries else "ar"
                 results.append((queries_path.name, lang, result))
                 rows.append([queries_path.name, *result.row()])
         refusals = []
-        hybrid = Retriever(archive.store, embedder, lexical, METHODS["hybrid"])
+        hybrid = archive.retriever  # FusionWeights() is the hybrid method
         for path in args.unanswerable:
             texts = [q["text"].strip(" -") for q in read_jsonl(path)][: args.limit]
             scores = top_scores(hybrid, texts)
@@ -301,12 +311,6 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"  threshold {t:.3f}: refuses {false_refusal:.1%} of answerable, "
                       f"{refusal:.1%} of out-of-archive")
     return 0
-
-
-def replace_store(settings: Settings, store: Path) -> Settings:
-    from dataclasses import replace
-
-    return replace(settings, store=store)
 
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"  # the sample archive a first chat indexes

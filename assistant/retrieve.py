@@ -6,12 +6,13 @@ query's tokens that the archive's vocabulary knows and by the share of its words
 match at all: Arabic script and numbers (~0 for an English question over Arabic
 text, so a useless lexical list never drags the dense list down). The names in an English
 question ("Erbil") are matched against their Arabic transliterations (أربيل) by a third, BM25
-list over consonant skeletons (index.translit), scaled by its ceiling.
+list over consonant skeletons (index.translit), scaled by its ceiling; a name found in an
+article counts for every passage of it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -71,7 +72,10 @@ class Hit:
     sentences: tuple[tuple[int, int], ...]  # in the article's original text
     sentence_scores: tuple[float, ...]  # query . sentence vector
     also_in: tuple[str, ...] = ()  # article ids of near-duplicates grouped under this hit
-    names: float = 0.0  # weighted BM25 of an English question's names over its ceiling (in score)
+    names: float = 0.0  # weighted BM25 of an English question's names in this article (in score)
+    # the stored vector of each sentence (float16), for checking claims without embedding again
+    sentence_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)),
+                                         compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -107,9 +111,15 @@ class Retriever:
         raw = dict(zip(lex.chunk_ids, (float(s) for s in lex.scores), strict=True))
         trust = lex.coverage * share  # an English question's BM25 list counts for ~nothing
         named = self._names(query, mask)  # "Erbil" finds أربيل
-        by_name = dict(zip(named.chunk_ids, (float(s) for s in named.scores), strict=True))
         ids = list(dict.fromkeys(dense_ids + lex.chunk_ids + named.chunk_ids))
         rows = self.store.catalog.chunks(ids)
+        # A name is often written once in an article that then goes on about it: its best
+        # match counts for every passage of that article.
+        by_article: dict[str, float] = {}
+        for cid, found in zip(named.chunk_ids, named.scores, strict=True):
+            if cid in rows:
+                article = rows[cid].article_id
+                by_article[article] = max(by_article.get(article, 0.0), float(found))
         scored: list[_Scored] = []
         for cid in ids:  # fuse: dense evidence + lexical evidence weighted by coverage
             row = rows.get(cid)
@@ -119,7 +129,8 @@ class Retriever:
             sent_scores = row.vectors.astype(np.float32) @ qvec
             dense = (float(vec @ qvec) + float(sent_scores.max())) / 2
             lexical = raw.get(cid, 0.0) / top_bm25
-            names = self.weights.names * by_name.get(cid, 0.0) / max(named.ceiling, 1e-9)
+            names = (self.weights.names * by_article.get(row.article_id, 0.0)
+                     / max(named.ceiling, 1e-9))
             scored.append(_Scored(
                 fused=self.weights.dense * dense + self.weights.lexical * trust * lexical + names,
                 dense=dense, lexical=lexical, names=names,
@@ -155,7 +166,7 @@ class Retriever:
                 score=round(s.fused, 4), dense=round(s.dense, 4), lexical=round(s.lexical, 4),
                 evidence=round(s.evidence, 4), sentences=row.sentences,
                 sentence_scores=tuple(float(x) for x in s.sentence_scores), also_in=tuple(twins),
-                names=round(s.names, 4),
+                names=round(s.names, 4), sentence_vectors=row.vectors,
             ))
         return hits
 

@@ -7,7 +7,6 @@ always in step with the vectors. Term-major sparse weights, memory-mapped at que
 from __future__ import annotations
 
 import json
-import math
 import shutil
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -18,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from index.errors import StoreError
+from index.store import day_number
 from index.tokens import tokenize
 from index.translit import MIN_LENGTH, arabic_skeleton, latin_skeleton, neighbours
 
@@ -53,7 +53,7 @@ def build(rows: Iterable[tuple[str, str, str, str | None, str]], folder: Path) -
             doc_ids.append(doc)
             tfs.append(tf)
         chunk_ids.append(chunk_id)
-        days.append(int(date.replace("-", "")) if date else 0)
+        days.append(day_number(date))
         sources.append(source_of.setdefault(source, len(source_of)))
     n_docs = len(chunk_ids)
     terms_a = np.asarray(term_ids, dtype=np.int64)
@@ -62,7 +62,7 @@ def build(rows: Iterable[tuple[str, str, str, str | None, str]], folder: Path) -
     length_a = np.asarray(lengths, dtype=np.float32)
     avg = float(length_a.mean()) if n_docs else 1.0
     df = np.bincount(terms_a, minlength=len(vocab)).astype(np.float64)
-    idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
+    idf = idf_of(df, n_docs).astype(np.float32)
     norm = K1 * (1 - B + B * length_a[docs_a] / max(avg, 1e-9))
     weights = idf[terms_a] * tf_a * (K1 + 1) / (tf_a + norm)
     order = np.argsort(terms_a, kind="stable")
@@ -112,9 +112,9 @@ class LexicalIndex:
     ) -> np.ndarray | None:
         keep = np.ones(len(self.chunk_ids), dtype=bool)
         if since:
-            keep &= self.days >= int(since.replace("-", ""))
+            keep &= self.days >= day_number(since)
         if until:
-            keep &= (self.days <= int(until.replace("-", ""))) & (self.days > 0)
+            keep &= (self.days <= day_number(until)) & (self.days > 0)
         if sources is not None:
             wanted = [self.source_ids[s] for s in sources if s in self.source_ids]
             keep &= np.isin(self.sources, wanted)
@@ -141,10 +141,13 @@ class LexicalIndex:
         The ceiling sums the best idf of each name that matched; coverage is the share of names
         that matched anything.
         """
+        if not names:  # an Arabic question, or an English one without names
+            return LexicalHits([], np.zeros(0, dtype=np.float32), 0.0, 0.0)
+        names = list(dict.fromkeys(names))  # a name asked twice is one name
         scores = np.zeros(len(self.chunk_ids), dtype=np.float32)
         ceiling = 0.0
         matched = 0
-        for name in dict.fromkeys(names):
+        for name in names:
             spellings = self.spellings(name)
             if not spellings:
                 continue
@@ -155,7 +158,7 @@ class LexicalIndex:
                 np.maximum.at(best, self.docs[lo:hi], weight * self.weights[lo:hi])
             scores += best
             ceiling += float(self._idf(list(spellings)).max())
-        coverage = matched / len(names) if names else 0.0
+        coverage = matched / len(names)
         return self._top(scores, k, mask, coverage, ceiling * (K1 + 1))
 
     def spellings(self, name: str) -> dict[int, float]:
@@ -180,9 +183,8 @@ class LexicalIndex:
         return skeletons(self.vocab)  # a store indexed before names were matched
 
     def _idf(self, terms: Sequence[int]) -> np.ndarray:
-        n = len(self.chunk_ids)
         df = np.asarray([self.indptr[t + 1] - self.indptr[t] for t in terms], dtype=np.float64)
-        return np.log1p((n - df + 0.5) / (df + 0.5))
+        return idf_of(df, len(self.chunk_ids))
 
     def _top(
         self, scores: np.ndarray, k: int, mask: np.ndarray | None, coverage: float,
@@ -208,6 +210,11 @@ def skeletons(vocab: dict[str, int]) -> dict[str, list[int]]:
     return out
 
 
+def idf_of(df: np.ndarray, n_docs: int) -> np.ndarray:
+    """BM25's idf of terms that `df` chunks of `n_docs` contain."""
+    return np.log1p((n_docs - df + 0.5) / (df + 0.5))
+
+
 def idf_ceiling(n_docs: int) -> float:
     """The idf of a term no chunk contains (the most informative a query token can be)."""
-    return math.log1p((n_docs + 0.5) / 0.5) if n_docs else 1.0
+    return float(idf_of(np.zeros(1), n_docs)[0]) if n_docs else 1.0

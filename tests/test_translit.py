@@ -121,6 +121,10 @@ def test_search_names_adds_names_and_reports_unmatched_ones(names_index: Lexical
     assert set(both.chunk_ids) == {"c-erbil", "c-cnn"}
     assert both.coverage == pytest.approx(2 / 3)
     assert names_index.search_names([], 5).chunk_ids == []
+    twice = names_index.search_names(["Erbil", "Erbil"], 5)  # "...Erbil airport... Erbil?"
+    once = names_index.search_names(["Erbil"], 5)
+    assert twice.coverage == 1.0 and twice.ceiling == once.ceiling
+    assert twice.scores.tolist() == once.scores.tolist()
     assert names_index.search_names(["Zyxwv"], 5).coverage == 0.0
 
 

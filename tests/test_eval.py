@@ -1,0 +1,73 @@
+"""`akhbar eval` on a tiny BEIR-style set: recall per method, answers, refusals, its flags."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import CORPUS, WORDS, run_akhbar, write_jsonl
+
+# Arabic questions each hold one article's own word; the English one only a name (London is
+# written لندن in sport-1): BM25 can reach it through names across scripts alone.
+QUERIES_AR = [{"_id": f"ar-{a}", "text": f"ماذا قيل عن {w}؟"} for a, w in WORDS.items()]
+QUERIES_EN = [{"_id": "en-sport-1", "text": "Which final was played in London?"}]
+ANSWERS = {"ar-eco-1": "خمسين دولاراً", "en-sport-1": "لندن"}
+
+
+@pytest.fixture(scope="module")
+def beir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("beir")
+    write_jsonl(folder / "corpus.jsonl",
+                [{"_id": a["id"], "title": a["title"], "text": a["text"]} for a in CORPUS])
+    write_jsonl(folder / "queries.ar.jsonl", QUERIES_AR)
+    write_jsonl(folder / "queries.en.jsonl", QUERIES_EN)
+    write_jsonl(folder / "off-topic.jsonl", [{"_id": "x", "text": "كيف أطبخ الكبسة باللحم؟"}])
+    qrels = ["query-id\tcorpus-id\tscore"]
+    qrels += [f"{q['_id']}\t{q['_id'].split('-', 1)[1]}\t1" for q in QUERIES_AR + QUERIES_EN]
+    (folder / "qrels.tsv").write_text("\n".join(qrels) + "\n", encoding="utf-8")
+    squad = {"data": [{"paragraphs": [{"qas": [
+        {"id": qid, "answers": [{"text": text}]} for qid, text in ANSWERS.items()]}]}]}
+    (folder / "squad.json").write_text(json.dumps(squad, ensure_ascii=False), encoding="utf-8")
+    return folder
+
+
+def _eval(beir: Path, tmp_path: Path, *flags: str) -> dict:
+    done = run_akhbar(
+        "eval", "--corpus", str(beir / "corpus.jsonl"), "--queries", str(beir / "queries.ar.jsonl"),
+        "--queries", str(beir / "queries.en.jsonl"), "--qrels", str(beir / "qrels.tsv"),
+        "--squad", str(beir / "squad.json"), "--store", str(tmp_path / "store"), "--json", *flags,
+    )
+    assert done.returncode == 0, done.stderr
+    return {(r["queries"], r["method"]): r for r in json.loads(done.stdout)["results"]}
+
+
+def test_eval_measures_each_method_on_each_query_file(beir: Path, tmp_path: Path) -> None:
+    results = _eval(beir, tmp_path, "--methods", "bm25,dense,hybrid,hybrid-no-names",
+                    "--unanswerable", str(beir / "off-topic.jsonl"))
+    assert len(results) == 8
+    for method in ("bm25", "hybrid"):
+        arabic = results[("queries.ar.jsonl", method)]
+        assert arabic["n"] == 6 and arabic["recall_at_1"] == 1.0 and arabic["mrr_at_10"] == 1.0
+        assert arabic["answer_in_cited"] == 1.0  # only ar-eco-1 has a gold answer
+    english = results[("queries.en.jsonl", "bm25")]
+    assert english["recall_at_1"] == 1.0 and english["answer_in_cited"] == 1.0
+    for row in results.values():
+        assert 0.0 <= row["recall_at_1"] <= row["recall_at_5"] <= 1.0
+        assert row["p50_ms"] <= row["p95_ms"]
+
+
+def test_names_weight_and_lowercase_flags(beir: Path, tmp_path: Path) -> None:
+    off = _eval(beir, tmp_path, "--methods", "bm25", "--names-weight", "0")
+    assert off[("queries.en.jsonl", "bm25")]["recall_at_5"] == 0.0  # BM25 alone cannot read it
+    assert off[("queries.ar.jsonl", "bm25")]["recall_at_1"] == 1.0  # Arabic does not use names
+    lower = _eval(beir, tmp_path, "--methods", "bm25", "--lowercase")
+    assert lower[("queries.en.jsonl", "bm25")]["recall_at_1"] == 1.0  # "london" is still tried
+
+
+def test_unknown_method_is_refused_by_name(beir: Path, tmp_path: Path) -> None:
+    done = run_akhbar("eval", "--corpus", str(beir / "corpus.jsonl"), "--queries",
+                      str(beir / "queries.ar.jsonl"), "--qrels", str(beir / "qrels.tsv"),
+                      "--store", str(tmp_path / "store"), "--methods", "bm26")
+    assert done.returncode != 0 and "bm26" in done.stderr
