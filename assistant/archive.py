@@ -64,7 +64,7 @@ class Archive:
         return self._thresholds[language]
 
     def _best_score(self, question: str) -> float:
-        return best_evidence(self.retriever.search(question, self.settings.k))
+        return best_evidence(self.retriever.search(question, refusal.PROBE_K))
 
     def stats(self) -> StoreStats:
         return self.store.stats()
@@ -88,6 +88,8 @@ class Archive:
         for label, date in (("since", since), ("until", until)):
             if date and not _is_date(date):
                 raise ValueError(f"--{label} expects a date as YYYY-MM-DD, got {date!r}")
+        if since and until and since > until:
+            raise ValueError(f"--since {since} is after --until {until}: no day is in between")
         return Filters(since=since or None, until=until or None, sources=tuple(resolved))
 
     def search(
@@ -155,7 +157,6 @@ def _is_date(text: str) -> bool:
     from datetime import date
 
     try:
-        date.fromisoformat(text)
+        return date.fromisoformat(text).isoformat() == text  # YYYY-MM-DD, not 2021-W01-1
     except ValueError:
         return False
-    return len(text) == 10

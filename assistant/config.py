@@ -35,7 +35,7 @@ class Settings:
     chroma_server: str | None = None  # HOST:PORT of a `chroma run` server
     model: str = DEFAULT_MODEL
     k: int = 5
-    refusal_quantile: float = 0.5  # share of off-topic probe questions to refuse
+    refusal_quantile: float = 0.5  # share of off-topic probe questions to refuse (README)
     llm_provider: LlmProvider | None = None  # None: extractive answers, no LLM
     llm_base_url: str | None = None
     llm_model: str | None = None

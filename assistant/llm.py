@@ -16,7 +16,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 
-from assistant.answer import Answer, extract, refuse
+from assistant.answer import Answer, extract, is_answerable, refuse
 from assistant.archive import Delta
 from assistant.chat import Turn, standalone_question
 from assistant.config import Settings
@@ -96,17 +96,15 @@ def llm_answer(
     extractive answer when nothing passed. Refuses, without asking the model, when the best
     passage scores under `threshold` (the store's refusal threshold)."""
     language = detect(question)
-    fallback = extract(question, hits, threshold=threshold)  # also decides whether to refuse
-    if fallback.refused:  # nothing to answer from: the model is not asked
+    if not is_answerable(hits, threshold):  # nothing to answer from: the model is not asked
         refusal = refuse(question, language, "llm")
         yield Delta(refusal.text)
         yield refusal
         return
-    chain = load_prompt("answer").template() | chat_model(settings)
     checker = AnswerChecker(hits, embedder)
     failure: str | None = None
     try:
-        for chunk in chain.stream(_answer_values(question, hits, history)):
+        for chunk in chat_model(settings).stream(answer_messages(question, hits, history)):
             shown = checker.feed(_text(chunk))  # only claims that passed come out
             if shown:
                 yield Delta(shown)
@@ -127,6 +125,7 @@ def llm_answer(
     else:
         mode = MODE_FAILED_CHECK
         note = f"no claim of the LLM answer passed the citation check: {checker.problems()}"
+    fallback = extract(question, hits, threshold=threshold)
     yield Delta(fallback.text)
     yield Answer(question, fallback.text, False, fallback.citations, language, mode,
                  (f"{note}; showing the extractive answer instead",))

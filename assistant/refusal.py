@@ -20,13 +20,13 @@ from assistant.language import Language
 from index.catalog import Catalog
 
 PROBES = Path(__file__).with_name("probes.json")
-QUANTILE = 0.5  # share of probe questions refused; see README for the measured trade-off
+PROBE_K = 5  # passages per probe question, whatever k the store is then opened with
 METHOD = "evidence-v3"  # bump when the scoring changes: cached thresholds then recompute
 FLOOR: dict[Language, float] = {"ar": 0.2, "en": 0.12}  # never answer below these
 
 
 def thresholds(
-    catalog: Catalog, best_score: Callable[[str], float], *, quantile: float = QUANTILE
+    catalog: Catalog, best_score: Callable[[str], float], *, quantile: float
 ) -> dict[Language, float]:
     generation = catalog.get_meta("generation") or "0"
     cached = catalog.get_meta("refusal")

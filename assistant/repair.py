@@ -165,19 +165,24 @@ def _words(claim: str) -> str:
 
 
 def _passage_units(hit: Hit, embedder: Embedder) -> _Units:
+    """The passage's sentences, with the vectors the index stored for them, and the clauses of
+    its long sentences, embedded here."""
     sentences = tuple(hit.sentences) or ((hit.start, hit.end),)
-    texts: list[str] = []
-    owner: list[int] = []
-    penalty: list[float] = []
+    owner = list(range(len(sentences)))
+    penalty = [0.0] * len(sentences)
+    clauses: list[str] = []
     for i, (start, end) in enumerate(sentences):
         sentence = hit.text[start - hit.start : end - hit.start]
-        texts.append(sentence)
-        owner.append(i)
-        penalty.append(0.0)
-        clauses = [c for c in _CLAUSE_BREAK.split(sentence) if len(c.split()) >= MIN_CLAUSE_WORDS]
-        if len(clauses) > 1:
-            texts.extend(clauses)
-            owner.extend([i] * len(clauses))
-            penalty.extend([CLAUSE_PENALTY] * len(clauses))
-    return _Units(sentences, tuple(owner), np.asarray(penalty, dtype=np.float32),
-                  embedder.embed_documents(texts))
+        parts = [c for c in _CLAUSE_BREAK.split(sentence) if len(c.split()) >= MIN_CLAUSE_WORDS]
+        if len(parts) > 1:
+            clauses.extend(parts)
+            owner.extend([i] * len(parts))
+            penalty.extend([CLAUSE_PENALTY] * len(parts))
+    if 0 < len(hit.sentences) == len(hit.sentence_vectors):
+        vectors = hit.sentence_vectors.astype(np.float32)
+        if clauses:
+            vectors = np.vstack([vectors, embedder.embed_documents(clauses)])
+    else:  # a Hit made without the stored vectors
+        texts = [hit.text[start - hit.start : end - hit.start] for start, end in sentences]
+        vectors = embedder.embed_documents(texts + clauses)
+    return _Units(sentences, tuple(owner), np.asarray(penalty, dtype=np.float32), vectors)

@@ -46,6 +46,8 @@ def archive(write_corpus: Callable[..., Path]) -> Path:
 @pytest.fixture
 def cli_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """No AKHBAR_* settings leak in from the environment of whoever runs the tests."""
+    from assistant.config import ENV
+
     monkeypatch.delenv("AKHBAR_CONFIG", raising=False)
-    for var in ("STORE", "CHROMA_SERVER", "MODEL"):
-        monkeypatch.delenv(f"AKHBAR_{var}", raising=False)
+    for var in ENV.values():
+        monkeypatch.delenv(var, raising=False)

@@ -6,10 +6,12 @@ made-up quotes, claims about the wrong actor. The passages are real Rudaw senten
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
@@ -19,7 +21,7 @@ from assistant.answer import Answer, extract
 from assistant.archive import Delta
 from assistant.citations import CITE, split_claims
 from assistant.config import Settings
-from assistant.repair import SUPPORT_THRESHOLD, AnswerChecker
+from assistant.repair import AnswerChecker
 from assistant.retrieve import Hit
 from index.embed import UseEmbedder
 from index.sentences import sentence_spans
@@ -170,7 +172,31 @@ def test_the_threshold_keeps_paraphrases_and_drops_claims_about_other_actors(hit
     checker = AnswerChecker(hits, use_embedder)
     assert [checker._check(c) is not None for c in true] == [True] * len(true)
     assert [checker._check(c) is not None for c in false] == [False] * len(false)
-    assert 0.3 <= SUPPORT_THRESHOLD <= 0.4
+
+
+def test_stored_sentence_vectors_are_used_and_only_clauses_embedded(hits, use_embedder):
+    """Retrieved hits carry their sentences' stored vectors (float16): the check embeds only the
+    clauses of long sentences, and decides as it does when it embeds everything itself."""
+    asked: list[str] = []
+
+    class Counting:
+        def embed_documents(self, texts: list[str]) -> np.ndarray:
+            asked.extend(texts)
+            return use_embedder.embed_documents(texts)
+
+        def embed_query(self, text: str) -> np.ndarray:
+            return use_embedder.embed_query(text)
+
+    stored = [dataclasses.replace(h, sentence_vectors=use_embedder.embed_documents(
+        [h.text[s - h.start : e - h.start] for s, e in h.sentences]).astype(np.float16))
+        for h in hits]
+    claims = [f"{SUPPORTED} [1].", f"{IRAQI_ARMY} [1].", "Biden visited Baghdad [1]."]
+    with_vectors = AnswerChecker(stored, Counting())  # type: ignore[arg-type]
+    without = AnswerChecker(hits, use_embedder)
+    assert [with_vectors._check(c) is not None for c in claims] == \
+        [without._check(c) is not None for c in claims] == [True, False, False]
+    sentences = {h.text[s - h.start : e - h.start] for h in hits for s, e in h.sentences}
+    assert asked and not sentences & set(asked)  # claims and clauses only
 
 
 # --- the answer modes, through llm_answer with LangChain's fake chat model ---------------------
