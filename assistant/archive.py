@@ -28,15 +28,22 @@ class Delta:
 
 
 class Archive:
-    def __init__(self, settings: Settings, store: Store, embedder: Embedder) -> None:
+    def __init__(
+        self, settings: Settings, store: Store, embedder: Embedder,
+        lexical: LexicalIndex | None = None,
+    ) -> None:
         self.settings = settings
         self.store = store
         self.embedder = embedder
-        self.retriever = Retriever(store, embedder, LexicalIndex(store.lexical_dir))
+        self.retriever = Retriever(store, embedder, lexical or LexicalIndex(store.lexical_dir))
         self._thresholds: dict[Language, float] | None = None
 
     @classmethod
-    def open(cls, settings: Settings, *, embedder: Embedder | None = None) -> Archive:
+    def open(
+        cls, settings: Settings, *, embedder: Embedder | None = None,
+        lexical: LexicalIndex | None = None,
+    ) -> Archive:
+        """The store named by settings; `embedder` and `lexical` (read-only) may be shared."""
         store = open_store(StoreConfig(settings.store, settings.chroma_server), create=False)
         try:
             built = store.model()
@@ -47,7 +54,7 @@ class Archive:
                 )
             embedder = embedder or load_embedder(built.name)
             store.check_model(info(embedder), store.catalog.get_meta("chunking") or "")
-            return cls(settings, store, embedder)
+            return cls(settings, store, embedder, lexical)
         except BaseException:
             store.close()
             raise

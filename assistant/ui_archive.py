@@ -2,7 +2,7 @@
 
 Gradio runs handlers on a pool of threads and may advance one streaming handler on several of
 them, but the store's SQLite catalog may only be used on the thread that opened it. So each
-worker here opens its own Archive (all of them sharing one embedder), and every call, a whole
+worker here opens its own Archive (all sharing one embedder and BM25 index), and every call, a whole
 streamed answer included, runs start to finish on one worker.
 """
 
@@ -21,6 +21,7 @@ from assistant.archive import Archive, Delta
 from assistant.chat import Turn
 from assistant.config import Settings
 from index.embed import Embedder
+from index.lexical import LexicalIndex
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class ArchiveWorkers:
         self._local = threading.local()
         self._opening = threading.Lock()
         self._embedder: Embedder | None = None
+        self._lexical: LexicalIndex | None = None
         self._everyone = threading.Barrier(workers)  # see warm()
         self.call(_warm_up)  # open (and so check) the store on a worker: errors surface here
 
@@ -117,9 +119,10 @@ class ArchiveWorkers:
         """This worker's own archive, opened on first use."""
         archive: Archive | None = getattr(self._local, "archive", None)
         if archive is None:
-            with self._opening:  # the first worker loads the embedder, the others share it
-                archive = Archive.open(self.settings, embedder=self._embedder)
-                self._embedder = archive.embedder
+            with self._opening:  # the first worker loads the embedder and BM25, others share them
+                archive = Archive.open(self.settings, embedder=self._embedder,
+                                       lexical=self._lexical)
+                self._embedder, self._lexical = archive.embedder, archive.retriever.lexical
             self._local.archive = archive
         return archive
 
