@@ -126,13 +126,20 @@ def iter_articles(
     """The articles in `paths` (files, or folders walked in sorted order), one at a time.
 
     Raises ArchiveNotFoundError for a missing path and UnknownEncodingError for a bad
-    `encoding` (None: detect per file), both before anything is read.
+    `encoding` (None: detect per file) when called, before anything is read or iterated.
     """
     for path in paths:
         if not path.exists():
             raise ArchiveNotFoundError(f"{path}: no such file or folder; check the archive path")
     if encoding is not None:
         checked_encoding(encoding)
+    return _articles(paths, fields, max_chars, encoding, on_problem)
+
+
+def _articles(
+    paths: Sequence[Path], fields: FieldMap, max_chars: int, encoding: str | None,
+    on_problem: Callable[[Problem], None],
+) -> Iterator[Article]:
     for path in paths:
         if path.is_dir():
             files: Iterator[Path] = _walk(path)

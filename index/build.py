@@ -17,9 +17,7 @@ from index import lexical
 from index.articles import DEFAULT_FIELDS, Article, FieldMap, Problem, iter_articles
 from index.catalog import ArticleRecord, ChunkRow, StoredArticle
 from index.chunk import Chunk, ChunkSettings, chunk_article, chunk_vector
-from index.decode import checked_encoding
 from index.embed import Embedder, info
-from index.errors import ArchiveNotFoundError
 from index.normalize import normalize
 from index.store import Store, chroma_metadata
 from index.tokens import tokenize
@@ -74,7 +72,10 @@ def build(
             reasons[_reason_kind(p.reason)] += 1
         on_problem(p)
 
-    _check_archive(paths, settings.encoding)  # before the store is touched
+    articles = iter_articles(  # checks the paths and encoding before the store is touched
+        paths, fields=settings.fields, max_chars=settings.max_chars,
+        encoding=settings.encoding, on_problem=problem,
+    )
     with store.writing():
         store.check_model(info(embedder), settings.chunking.describe())
         recovered = (0, 0)
@@ -82,10 +83,6 @@ def build(
         if was_dirty:  # the last run died half-way
             recovered = store.reconcile()
         store.catalog.set_meta("dirty", "1")
-        articles = iter_articles(
-            paths, fields=settings.fields, max_chars=settings.max_chars,
-            encoding=settings.encoding, on_problem=problem,
-        )
         seen: set[str] = set()  # ids whose text this archive holds: never pruned
         for batch in _batches(_unique(articles, store, seen, problem), settings.batch_articles):
             _write_batch(batch, store, embedder, settings.chunking, tally)
@@ -108,15 +105,6 @@ def build(
         characters=tally["characters"], seconds=time.perf_counter() - started,
         skip_reasons=dict(reasons), recovered=recovered,
     )
-
-
-def _check_archive(paths: Sequence[Path], encoding: str | None) -> None:
-    """What iter_articles checks only once iterated: missing paths, an unknown encoding."""
-    for path in paths:
-        if not path.exists():
-            raise ArchiveNotFoundError(f"{path}: no such file or folder; check the archive path")
-    if encoding is not None:
-        checked_encoding(encoding)
 
 
 def article_hash(article: Article) -> str:

@@ -120,11 +120,7 @@ class Catalog:
         return {str(r[0]) for r in self.db.execute("SELECT id FROM chunks")}
 
     def article(self, article_id: str) -> StoredArticle | None:
-        row = self.db.execute(
-            "SELECT id, title, date, source, url, text, origin, extra FROM articles WHERE id=?",
-            (article_id,),
-        ).fetchone()
-        return None if row is None else _article(row)
+        return self.articles([article_id]).get(article_id)
 
     def articles(self, ids: Iterable[str]) -> dict[str, StoredArticle]:
         out: dict[str, StoredArticle] = {}

@@ -136,11 +136,6 @@ class Store:
             handle.close()
 
     # --- vectors ---
-    def existing_vectors(self, ids: Sequence[str]) -> set[str]:
-        if not ids:
-            return set()
-        return set(self.collection.get(ids=list(ids), include=[])["ids"])
-
     def add_vectors(
         self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict[str, Any]],
     ) -> None:

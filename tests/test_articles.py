@@ -376,14 +376,15 @@ def test_a_corrupt_gzip_file_is_reported(tmp_path: Path) -> None:
 
 
 def test_a_missing_path_raises_before_reading(tmp_path: Path) -> None:
+    real = _jsonl(tmp_path / "a.jsonl", {"text": "x"})
     with pytest.raises(ArchiveNotFoundError, match=r"nowhere\.jsonl: no such file or folder"):
-        _load(tmp_path / "nowhere.jsonl")
+        iter_articles([real, tmp_path / "nowhere.jsonl"], on_problem=print)  # not iterated
 
 
 def test_an_unknown_encoding_raises(tmp_path: Path) -> None:
     path = _jsonl(tmp_path / "a.jsonl", {"text": "x"})
     with pytest.raises(UnknownEncodingError, match="unknown encoding 'klingon'"):
-        _load(path, encoding="klingon")
+        iter_articles([path], encoding="klingon", on_problem=print)  # not iterated
 
 
 def test_field_overrides_refuse_unknown_fields() -> None:
