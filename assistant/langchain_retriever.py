@@ -9,6 +9,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from assistant.render import hit_dict
 from assistant.retrieve import Filters, Hit
 
 
@@ -17,12 +18,7 @@ def to_document(hit: Hit) -> Document:
     return Document(
         page_content=hit.text,
         id=hit.chunk_id,
-        metadata={
-            "article_id": hit.article_id, "title": hit.title, "source": hit.source,
-            "date": hit.date, "url": hit.url, "start": hit.start, "end": hit.end,
-            "score": hit.score, "dense": hit.dense, "lexical": hit.lexical, "names": hit.names,
-            "also_in": list(hit.also_in),
-        },
+        metadata={k: v for k, v in hit_dict(hit).items() if k not in ("chunk_id", "text")},
     )
 
 

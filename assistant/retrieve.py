@@ -125,8 +125,9 @@ class Retriever:
             row = rows.get(cid)
             if row is None:
                 continue
-            vec = chunk_vector(row.vectors)
-            sent_scores = row.vectors.astype(np.float32) @ qvec
+            sentence_vectors = row.vectors.astype(np.float32)
+            vec = chunk_vector(sentence_vectors)
+            sent_scores = sentence_vectors @ qvec
             dense = (float(vec @ qvec) + float(sent_scores.max())) / 2
             lexical = raw.get(cid, 0.0) / top_bm25
             names = (self.weights.names * by_article.get(row.article_id, 0.0)

@@ -110,6 +110,8 @@ class LexicalIndex:
         self, *, since: str | None = None, until: str | None = None,
         sources: Iterable[str] | None = None,
     ) -> np.ndarray | None:
+        if not since and not until and sources is None:
+            return None  # no filter: every chunk
         keep = np.ones(len(self.chunk_ids), dtype=bool)
         if since:
             keep &= self.days >= day_number(since)
