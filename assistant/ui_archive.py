@@ -20,6 +20,7 @@ from assistant.answer import Answer
 from assistant.archive import Archive, Delta
 from assistant.chat import Turn
 from assistant.config import Settings
+from assistant.retrieve import Filters
 from index.embed import Embedder
 from index.lexical import LexicalIndex
 
@@ -34,6 +35,10 @@ class Scope:
     since: str | None = None
     until: str | None = None
     outlets: tuple[str, ...] = ()
+
+    def filters(self, archive: Archive) -> Filters:
+        """The archive's filters for this scope (outlet names checked against the archive)."""
+        return archive.filters(since=self.since, until=self.until, sources=self.outlets)
 
 
 class ArchiveWorkers:
@@ -62,8 +67,7 @@ class ArchiveWorkers:
         def work() -> None:
             try:
                 archive = self._archive()
-                filters = archive.filters(since=scope.since, until=scope.until,
-                                          sources=scope.outlets)
+                filters = scope.filters(archive)
                 stream = archive.ask_stream(question, filters=filters, history=history)
                 try:
                     for event in stream:
@@ -89,12 +93,8 @@ class ArchiveWorkers:
             stop.set()
 
     def ask(self, question: str, scope: Scope, history: Sequence[Turn] = ()) -> Answer:
-        answer = None
-        for event in self.ask_stream(question, scope, history):
-            if isinstance(event, Answer):
-                answer = event
-        assert answer is not None
-        return answer
+        return self.call(lambda archive: archive.ask(
+            question, filters=scope.filters(archive), history=history))
 
     def warm(self) -> None:
         """Open an archive on every other worker too, in the background, so that no user
