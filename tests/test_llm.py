@@ -180,6 +180,7 @@ def llm_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             stdout=log, stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}/v1"
+    SERVER_LOGS[url] = log_path
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -197,6 +198,20 @@ def llm_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
     finally:
         stop_process(server, timeout=15)
+
+
+SERVER_LOGS: dict[str, Path] = {}  # the llama.cpp server's log, by its URL
+
+
+def completions_served(url: str, *, at_least: int = 0) -> int:
+    """How many chat completions the server at `url` has answered (its access log, which may
+    be written just after the reply: wait up to 10 s for `at_least`)."""
+    deadline = time.monotonic() + 10
+    while True:
+        served = SERVER_LOGS[url].read_text(errors="replace").count("POST /v1/chat/completions")
+        if served >= at_least or time.monotonic() > deadline:
+            return served
+        time.sleep(0.1)
 
 
 def akhbar(*args: str) -> subprocess.CompletedProcess[str]:
@@ -325,13 +340,16 @@ def test_a_follow_up_is_condensed_by_the_model(llm_url: str) -> None:
     settings = Settings(store=Path("x"), llm_provider="openai", llm_base_url=llm_url,
                         llm_model="smollm2")
     history = [Turn(ERBIL_EN, "The United States blames armed factions backed by Iran [1].")]
+    served = completions_served(llm_url)
     condensed = llm.condense("and who denied it?", history, settings)
     print(f"\ncondensed: {condensed!r}")
+    assert completions_served(llm_url, at_least=served + 1) == served + 1  # the model was asked
     # SmolLM2 tends to echo the prompt ("The conversation so far:"), which is no question: then
     # the deterministic rewrite is used.
     assert condensed == standalone_question("and who denied it?", history) or (
         condensed.endswith(("?", "؟")) and "\n" not in condensed)
     assert llm.condense("who denied it?", [], settings) == "who denied it?"  # nothing to condense
+    assert completions_served(llm_url) == served + 1  # and not asked without history
 
 
 def test_a_dead_server_falls_back_to_the_extractive_answer(seeds_store: Path) -> None:
