@@ -8,6 +8,7 @@ its vector is the normalised mean of its sentences' vectors.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -76,11 +77,12 @@ def chunk_article(
     text = article.text
     sents = sentence_spans(text, max_chars=settings.sentence_chars)
     sents = fit_sentences(text, sents, max_tokens=max_tokens, count_tokens=count_tokens)
+    starts, ends = [s for s, _ in sents], [e for _, e in sents]  # both ascending
     chunks = []
     for ordinal, (start, end) in enumerate(
         pack_spans(sents, max_chars=settings.max_chars, overlap_chars=settings.overlap_chars)
     ):
-        inside = tuple(s for s in sents if s[0] >= start and s[1] <= end)
+        inside = tuple(sents[bisect_left(starts, start) : bisect_right(ends, end)])
         chunks.append(
             Chunk(
                 id=chunk_id(article_hash, start, end),

@@ -37,6 +37,11 @@ def _check_spans(article: Article, chunks: list[Chunk]) -> None:
         assert chunk.sentences[-1][1] == chunk.end
         for start, end in chunk.sentences:
             assert chunk.start <= start < end <= chunk.end
+    # A chunk holds every sentence inside its span, none left out.
+    every = sorted({s for c in chunks for s in c.sentences})
+    for chunk in chunks:
+        within = tuple(s for s in every if chunk.start <= s[0] and s[1] <= chunk.end)
+        assert chunk.sentences == within
     # Every character that is not white space is in some sentence of some chunk.
     covered = [False] * len(text)
     for chunk in chunks:
