@@ -23,7 +23,11 @@ def to_document(hit: Hit) -> Document:
 
 
 class AkhbarRetriever(BaseRetriever):
-    """``AkhbarRetriever(archive=Archive.open(settings), k=5).invoke("...")``."""
+    """``AkhbarRetriever(archive=Archive.open(settings), k=5).invoke("...", k=3)``.
+
+    ``k`` given at invoke time beats the one given to the constructor (LangChain's standard).
+    The archive's reads are thread-safe, so ``ainvoke`` (run in an executor thread) works too.
+    """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -32,6 +36,7 @@ class AkhbarRetriever(BaseRetriever):
     filters: Filters = Filters()
 
     def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None,
     ) -> list[Document]:
-        return [to_document(h) for h in self.archive.search(query, k=self.k, filters=self.filters)]
+        hits = self.archive.search(query, k=self.k if k is None else k, filters=self.filters)
+        return [to_document(h) for h in hits]

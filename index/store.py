@@ -100,7 +100,7 @@ class Store:
         if built != model:
             raise ModelMismatchError(
                 f"the store at {self.config.path} was built with {built.describe()}, "
-                f"not {model.describe()}. Use --model {built.name}, or index into a new --store."
+                f"not {model.describe()}. Use --model {built.flag}, or index into a new --store."
             )
         chunked = self.catalog.get_meta("chunking")
         if chunked != chunking:

@@ -1,0 +1,65 @@
+"""Refusal thresholds are cached per store and recomputed when an indexing run changed it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant import refusal
+from tests.helpers import index_archive, make_articles, write_jsonl
+
+
+class Probe:
+    """A best-score function that counts its calls and scores every question the same."""
+
+    def __init__(self, score: float) -> None:
+        self.score, self.calls = score, 0
+
+    def __call__(self, question: str) -> float:
+        self.calls += 1
+        return self.score
+
+
+def _thresholds(store_path: Path, probe: Probe, quantile: float = 0.5) -> dict[str, float]:
+    from index.store import StoreConfig, open_store
+
+    store = open_store(StoreConfig(store_path), create=False)
+    try:
+        return dict(refusal.thresholds(store.catalog, probe, quantile=quantile))
+    finally:
+        store.close()
+
+
+def test_cached_until_the_store_changes(tmp_path: Path, use_embedder) -> None:
+    store = tmp_path / "store"
+    archive = write_jsonl(tmp_path / "a.jsonl", make_articles(5, seed=1))
+    index_archive([archive], store, use_embedder)
+
+    first = Probe(0.61)
+    assert _thresholds(store, first) == {"ar": 0.61, "en": 0.61}
+    assert first.calls > 0  # computed once from the probe questions
+
+    again = Probe(0.99)
+    assert _thresholds(store, again) == {"ar": 0.61, "en": 0.61}  # read from the cache
+    assert again.calls == 0
+
+    other_quantile = Probe(0.7)
+    assert _thresholds(store, other_quantile, quantile=0.9)["ar"] == 0.7  # another setting
+    assert other_quantile.calls > 0
+
+    index_archive([archive], store, use_embedder)  # nothing changed: the cache holds
+    unchanged = Probe(0.99)
+    _thresholds(store, unchanged, quantile=0.9)
+    assert unchanged.calls == 0
+
+    write_jsonl(archive, make_articles(6, seed=1))  # one more article: a new generation
+    index_archive([archive], store, use_embedder)
+    changed = Probe(0.5)
+    assert _thresholds(store, changed, quantile=0.9) == {"ar": 0.5, "en": 0.5}
+    assert changed.calls > 0
+
+
+def test_floors_hold_under_any_probe_score(tmp_path: Path, use_embedder) -> None:
+    store = tmp_path / "store"
+    index_archive([write_jsonl(tmp_path / "a.jsonl", make_articles(3, seed=2))], store,
+                  use_embedder)
+    assert _thresholds(store, Probe(0.0)) == refusal.FLOOR
