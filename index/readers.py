@@ -117,7 +117,7 @@ def read_jsonl(source: TextSource) -> Iterator[Record | Skip]:
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = json.loads(line.rstrip("\r\n"))  # an error at its end: a column of this line
         except json.JSONDecodeError as err:
             reason = f"broken JSON: {err.msg} (column {err.colno})"
             yield Skip(lines.count, reason, BROKEN_JSON, unread=True)

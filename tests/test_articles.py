@@ -93,7 +93,8 @@ def test_broken_line_is_reported_with_its_line_and_loading_goes_on(tmp_path: Pat
         "\n"
         '{"id": "2", "text": "مكسور" "x": 1}\n'
         '["not", "an", "object"]\n'
-        '{"id": "3", "text": "الثالث"}\n',
+        '{"id": "3", "text": "الثالث"}\n'
+        '{"id": "4", "text": "بلا قوس"\r\n',
         "utf-8",
     )
     articles, problems = _load(path)
@@ -101,6 +102,7 @@ def test_broken_line_is_reported_with_its_line_and_loading_goes_on(tmp_path: Pat
     assert [str(p) for p in problems] == [
         f"{path}:3: broken JSON: Expecting ',' delimiter (column 29)",
         f"{path}:4: record is a JSON array, not an object",
+        f"{path}:6: broken JSON: Expecting ',' delimiter (column 30)",
     ]
     assert all(p.skipped for p in problems)
 
