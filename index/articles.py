@@ -13,6 +13,9 @@ Conventions:
   "# Title" has that title, and the line is dropped from the text.
 - Dates become "YYYY-MM-DD" (see `parse_date`); a date that does not parse is dropped, with a
   warning.
+- In a folder, a symbolic link is followed only to a file inside the paths given (resolved);
+  a link out of them is skipped and reported. Linked folders are never walked (what they hold
+  inside the paths given is walked where it is).
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ from typing import Any
 from index.decode import TRIED, checked_encoding, open_text
 from index.errors import ArchiveNotFoundError, UndecodableFileError
 from index.readers import (
+    EMPTY_TEXT,
+    TOO_LONG,
+    UNDECODABLE,
     Page,
     Record,
     Skip,
@@ -60,6 +66,9 @@ _FORMATS = {
     ".txt": "txt", ".md": "md", ".html": "html", ".htm": "html",
 }  # fmt: skip
 _MAX_EXTRA_CHARS = 500
+UNSUPPORTED = "unsupported file type"
+UNREADABLE = "unreadable file"
+OUTSIDE = "link outside the archive"
 
 
 @dataclass(frozen=True)
@@ -76,10 +85,23 @@ class Article:
 
 @dataclass(frozen=True)
 class Problem:
+    """Something in the archive that was skipped (or only warned about), where, and why.
+
+    `kind` is a stable category of `reason`, for counting: "undecodable", "unreadable file",
+    "broken JSON", "broken CSV", "more cells than columns", "not a JSON object", "empty text",
+    "too long", "unsupported file type", "link outside the archive", "duplicate id",
+    "duplicate text"; for warnings "no id", "bad date", "not pruned".
+    `unread` says text of the file was lost unread (bytes that do not decode, a line or row
+    that does not parse, a file that breaks off): its articles are not all known, so none of
+    those stored from it is pruned.
+    """
+
     path: str
     line: int | None
     reason: str
     skipped: bool  # True: the record or file was not loaded; False: a warning
+    kind: str = ""
+    unread: bool = False
 
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
@@ -140,14 +162,15 @@ def _articles(
     paths: Sequence[Path], fields: FieldMap, max_chars: int, encoding: str | None,
     on_problem: Callable[[Problem], None],
 ) -> Iterator[Article]:
+    roots = [path.resolve() for path in paths]
     for path in paths:
         if path.is_dir():
-            files: Iterator[Path] = _walk(path)
+            files: Iterator[Path] = _walk(path, roots, on_problem)
         elif _format(path) is not None:
             files = iter([path])
         else:
             reason = f"unsupported file type {_suffix(path)!r} (supported: {_supported()})"
-            on_problem(Problem(str(path), None, reason, skipped=True))
+            on_problem(Problem(str(path), None, reason, skipped=True, kind=UNSUPPORTED))
             continue
         for file in files:
             yield from _file_articles(file, fields, max_chars, encoding, on_problem)
@@ -168,14 +191,35 @@ def _format(path: Path) -> str | None:
     return _FORMATS.get(_suffix(path).removesuffix(".gz"))
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    """Supported files under `folder`, sorted; hidden ones and symlinked folders left out."""
+def _walk(
+    folder: Path, roots: Sequence[Path], on_problem: Callable[[Problem], None]
+) -> Iterator[Path]:
+    """Supported files under `folder`, sorted; hidden ones and linked folders left out.
+
+    A symbolic link is followed only to a file inside `roots` (resolved paths); one that leads
+    out of them, to a file that would be read or to a folder, is reported and skipped.
+    """
     for child in sorted(folder.iterdir()):
         if child.name.startswith("."):
             continue
+        if child.is_symlink():
+            try:
+                target = child.resolve()
+            except (OSError, RuntimeError) as err:  # a loop of links
+                reason = f"cannot read the file ({err})"
+                on_problem(Problem(str(child), None, reason, skipped=True, kind=UNREADABLE,
+                                   unread=True))
+                continue
+            wanted = target.is_dir() or _format(child) is not None
+            if wanted and not any(target == root or target.is_relative_to(root)
+                                  for root in roots):
+                reason = f"symbolic link to {target}, outside the archive paths given; not followed"
+                on_problem(Problem(str(child), None, reason, skipped=True, kind=OUTSIDE))
+                continue
+            if target.is_dir():
+                continue
         if child.is_dir():
-            if not child.is_symlink():
-                yield from _walk(child)
+            yield from _walk(child, roots, on_problem)
         elif _format(child) is not None:
             yield child
 
@@ -188,24 +232,29 @@ def _file_articles(
     on_problem: Callable[[Problem], None],
 ) -> Iterator[Article]:
     where = str(path)
+    source = None
     try:
         with open_text(path, encoding) as source:
             for item in _read(source, _format(path) or "", max_chars):
                 if isinstance(item, Skip):
-                    on_problem(Problem(where, item.line, item.reason, skipped=True))
+                    on_problem(Problem(where, item.line, item.reason, skipped=True,
+                                       kind=item.kind, unread=item.unread))
                 elif isinstance(item, Record):
                     article = _from_record(item, where, fields, max_chars, on_problem)
                     if article is not None:
                         yield article
                 elif len(item.text) > max_chars:
-                    on_problem(Problem(where, None, oversize(len(item.text), max_chars), True))
+                    reason = oversize(len(item.text), max_chars)
+                    on_problem(Problem(where, None, reason, skipped=True, kind=TOO_LONG))
                 else:
                     yield _from_page(item, path, on_problem)
     except UndecodableFileError as err:
-        on_problem(Problem(where, err.line, err.reason or TRIED, skipped=True))
+        on_problem(Problem(where, err.line, err.reason or TRIED, skipped=True, kind=UNDECODABLE,
+                           unread=True))
     except (OSError, EOFError, zlib.error) as err:
+        line = None if source is None else source.lines_read + 1
         reason = f"cannot read the file ({err}); what was read before is kept"
-        on_problem(Problem(where, None, reason, skipped=True))
+        on_problem(Problem(where, line, reason, skipped=True, kind=UNREADABLE, unread=True))
 
 
 def _read(source: TextSource, fmt: str, max_chars: int) -> Iterator[Record | Page | Skip]:
@@ -227,8 +276,8 @@ def _from_record(
     max_chars: int,
     on_problem: Callable[[Problem], None],
 ) -> Article | None:
-    def report(reason: str, *, skipped: bool) -> None:
-        on_problem(Problem(where, record.line, reason, skipped=skipped))
+    def report(reason: str, *, skipped: bool, kind: str) -> None:
+        on_problem(Problem(where, record.line, reason, skipped=skipped, kind=kind))
 
     keys: dict[str, str] = {}
     for key in record.fields:
@@ -240,16 +289,16 @@ def _from_record(
     text_key, text = found["text"]
     if not text.strip():
         named = f"field {text_key!r}" if text_key else f"no field named {', '.join(fields.text)}"
-        report(f"empty text ({named})", skipped=True)
+        report(f"empty text ({named})", skipped=True, kind=EMPTY_TEXT)
         return None
     text = text.replace("\r\n", "\n")
     if len(text) > max_chars:
-        report(oversize(len(text), max_chars), skipped=True)
+        report(oversize(len(text), max_chars), skipped=True, kind=TOO_LONG)
         return None
     article_id = found["id"][1].strip()
     if not article_id:
         article_id = derived_id(text)
-        report(f"no id; derived {article_id!r}", skipped=False)
+        report(f"no id; derived {article_id!r}", skipped=False, kind="no id")
     used = {key for key, _ in found.values()}
     extra = sorted(
         (key, value)
@@ -269,8 +318,8 @@ def _from_record(
 
 
 def _from_page(page: Page, path: Path, on_problem: Callable[[Problem], None]) -> Article:
-    def report(reason: str, *, skipped: bool) -> None:
-        on_problem(Problem(str(path), None, reason, skipped=skipped))
+    def report(reason: str, *, skipped: bool, kind: str) -> None:
+        on_problem(Problem(str(path), None, reason, skipped=skipped, kind=kind))
 
     return Article(
         id=Path(path.name.removesuffix(".gz")).stem,
@@ -313,7 +362,8 @@ def _checked_date(found: tuple[str, str], report: Callable[..., None]) -> str | 
         return None
     parsed = parse_date(raw)
     if parsed is None:
-        report(f"bad date {raw.strip()!r} in field {key!r} (stored without a date)", skipped=False)
+        report(f"bad date {raw.strip()!r} in field {key!r} (stored without a date)",
+               skipped=False, kind="bad date")
     return parsed
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -15,7 +15,7 @@ import numpy as np
 
 from index import lexical
 from index.articles import DEFAULT_FIELDS, Article, FieldMap, Problem, iter_articles
-from index.catalog import ArticleRecord, ChunkRow, StoredArticle
+from index.catalog import ArticleRecord, Catalog, ChunkRow, StoredArticle
 from index.chunk import Chunk, ChunkSettings, chunk_article, chunk_vector
 from index.embed import Embedder, info
 from index.normalize import normalize
@@ -29,7 +29,7 @@ class IndexSettings:
     fields: FieldMap = DEFAULT_FIELDS
     max_chars: int = 1_000_000  # a record over this many characters is skipped
     encoding: str | None = None  # None: detect per file
-    prune: bool = False  # remove stored articles absent from this run's archive
+    prune: bool = False  # remove stored articles absent from this run's archive (see build)
     batch_articles: int = 32  # articles embedded and committed together
 
 
@@ -43,15 +43,18 @@ class IndexReport:
     chunks_written: int
     characters: int  # of the articles embedded in this run
     seconds: float
-    skip_reasons: dict[str, int] = field(default_factory=dict)
+    skip_reasons: dict[str, int] = field(default_factory=dict)  # Problem.kind -> count
     recovered: tuple[int, int] = (0, 0)  # (orphan vectors dropped, half-written articles redone)
+    # With prune: each file not read completely that held stored articles this run did not
+    # see -> how many; they were kept, as nothing is pruned from such a file.
+    not_pruned: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         return {
             "added": self.added, "updated": self.updated, "unchanged": self.unchanged,
             "skipped": self.skipped, "pruned": self.pruned, "chunks": self.chunks_written,
             "characters": self.characters, "seconds": round(self.seconds, 2),
-            "skip_reasons": self.skip_reasons,
+            "skip_reasons": self.skip_reasons, "not_pruned": self.not_pruned,
         }
 
 
@@ -62,14 +65,24 @@ def build(
     paths: Sequence[Path], store: Store, embedder: Embedder, settings: IndexSettings,
     *, on_problem: Callable[[Problem], None], progress: Progress | None = None,
 ) -> IndexReport:
+    """Index `paths` into `store`.
+
+    With `settings.prune`, stored articles this run did not see are deleted, except those
+    stored from a file that was not read completely (a `Problem` with `unread`): such a file
+    counts as present but unread, so nothing is pruned from it, and a "not pruned" warning
+    says so (`IndexReport.not_pruned` has the counts).
+    """
     started = time.perf_counter()
     tally: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
+    unread: set[str] = set()  # files not read completely
 
     def problem(p: Problem) -> None:
+        if p.unread:
+            unread.add(p.path)
         if p.skipped:
             tally["skipped"] += 1
-            reasons[_reason_kind(p.reason)] += 1
+            reasons[p.kind or "other"] += 1
         on_problem(p)
 
     articles = iter_articles(  # checks the paths and encoding before the store is touched
@@ -88,8 +101,11 @@ def build(
             _write_batch(batch, store, embedder, settings.chunking, tally)
             if progress:
                 progress(tally["seen"], tally["characters"])
+        not_pruned: dict[str, int] = {}
         if settings.prune:
-            gone = sorted(store.catalog.all_article_ids() - seen)
+            gone, not_pruned = _prunable(store.catalog, seen, unread)
+            for path, kept in not_pruned.items():
+                problem(Problem(path, None, _not_pruned(kept), skipped=False, kind="not pruned"))
             store.delete_articles(gone)
             tally["pruned"] = len(gone)
         # A run that died after its last catalog write left the lexical index stale: rebuild.
@@ -103,7 +119,7 @@ def build(
         added=tally["added"], updated=tally["updated"], unchanged=tally["unchanged"],
         skipped=tally["skipped"], pruned=tally["pruned"], chunks_written=tally["chunks"],
         characters=tally["characters"], seconds=time.perf_counter() - started,
-        skip_reasons=dict(reasons), recovered=recovered,
+        skip_reasons=dict(reasons), recovered=recovered, not_pruned=not_pruned,
     )
 
 
@@ -134,7 +150,8 @@ def _unique(
         where = (path, int(line)) if line.isdigit() else (article.origin, None)
         if article.id in ids:
             problem(Problem(where[0], where[1],
-                            f"duplicate id: '{article.id}' again (first copy kept)", skipped=True))
+                            f"duplicate id: '{article.id}' again (first copy kept)", skipped=True,
+                            kind="duplicate id"))
             continue
         ids.add(article.id)
         th = text_hash(article.text)
@@ -143,7 +160,7 @@ def _unique(
             seen.add(twin)  # its text is still in the archive: never prune it
             problem(Problem(where[0], where[1],
                             f"duplicate text: same article as '{twin}' (stored once)",
-                            skipped=True))
+                            skipped=True, kind="duplicate text"))
             continue
         seen.add(article.id)
         texts[th] = article.id
@@ -213,10 +230,45 @@ def _stored(article: Article) -> StoredArticle:
                          article.text, article.origin, dict(article.extra))
 
 
-def _reason_kind(reason: str) -> str:
-    """The kind of a skip reason, without its particulars: "duplicate id", "broken JSON"."""
-    head = re.split(r"[:(;]", reason, maxsplit=1)[0]
-    return " ".join(re.sub(r"\d[\d,]*", "N", head).split())
+def _prunable(
+    catalog: Catalog, seen: set[str], unread: set[str]
+) -> tuple[list[str], dict[str, int]]:
+    """Stored ids to prune, and the files in `unread` that keep some from pruning (how many).
+
+    An article's file is the path of its stored origin ("path:line" or "path"); paths are
+    compared resolved, so "a/x.jsonl" and "./a/x.jsonl" are one file.
+    """
+    absent = sorted(catalog.all_article_ids() - seen)
+    if not unread:
+        return absent, {}
+    files = {_file_key(path): path for path in sorted(unread)}
+    gone: list[str] = []
+    kept: Counter[str] = Counter()
+    for start in range(0, len(absent), 500):
+        part = absent[start : start + 500]
+        stored = catalog.articles(part)
+        for article_id in part:
+            file = files.get(_file_key(_origin_file(stored[article_id].origin)))
+            if file is None:
+                gone.append(article_id)
+            else:
+                kept[file] += 1
+    return gone, dict(sorted(kept.items()))
+
+
+def _origin_file(origin: str) -> str:
+    path, _, line = origin.rpartition(":")
+    return path if path and line.isdigit() else origin
+
+
+def _file_key(path: str) -> str:
+    return os.path.normcase(os.path.realpath(path))
+
+
+def _not_pruned(kept: int) -> str:
+    articles = "1 stored article" if kept == 1 else f"{kept} stored articles"
+    return (f"not read completely: nothing pruned from it ({articles} from it kept, though "
+            "this run did not see them)")
 
 
 def _batches(

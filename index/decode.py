@@ -1,14 +1,22 @@
 """Decoding archive files: guess the encoding, then stream the text strictly, never as mojibake.
 
-Detection looks at a byte-order mark first, then sniffs the first 64 KiB: NUL bytes mean UTF-16
-without a BOM; valid UTF-8 is UTF-8; otherwise Windows-1256 and ISO-8859-6 are both tried
-strictly and the one that reads as more plausible Arabic wins (more Arabic letters and "ال",
-fewer Latin accented letters and Arabic letters glued to Latin ones). A file that reads as no
-plausible text raises `UndecodableFileError`.
+Detection looks at a byte-order mark first, then weighs the evidence in the first 64 KiB:
+- UTF-16 without a BOM when the bytes read as UTF-16 text (NUL bytes alone are not enough: a
+  stray NUL in a UTF-8 file is one bad byte, not a sign of UTF-16);
+- UTF-8 when the bytes are valid UTF-8, or mostly so: at least 20 valid multi-byte characters
+  for each bad byte, one that is not UTF-8 or a NUL (a stray byte then costs its line, not the
+  file);
+- otherwise Windows-1256 and ISO-8859-6 are both tried strictly and the one that reads as more
+  plausible Arabic wins (more Arabic letters and "ال", fewer Latin accented letters and Arabic
+  letters glued to Latin ones);
+- failing that, text that is ASCII but for a few bad bytes (one in 1,000 at most) is UTF-8.
+A file that reads as none of these raises `UndecodableFileError`.
 
-Decoding stays strict past the sniffed window: a bad byte later on raises `UndecodableFileError`
-naming its line. For UTF-8 and the 8-bit encodings, lines are decoded one at a time, so a reader
-can skip the bad line and go on; for UTF-16 the rest of the file is lost.
+Decoding stays strict everywhere: a byte that does not decode (or a NUL byte, which no text
+holds) raises `UndecodableFileError` naming its line. For UTF-8 and the 8-bit encodings, lines
+are decoded one at a time, so a reader can skip the bad line and go on; for UTF-16, and for
+text read in blocks, the rest of the file is lost. A gzip file cut short is read up to where it
+breaks: the error (EOFError, zlib.error or OSError) comes when reading gets there.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ import codecs
 import gzip
 import io
 import re
+import zlib
 from pathlib import Path
 from types import TracebackType
 
@@ -44,6 +53,9 @@ _NON_ASCII = re.compile("[^\x00-\x7f]")
 _LATIN_ACCENTED = re.compile("[\u00c0-\u00ff]")
 _GLUED = re.compile("[A-Za-z][\u0621-\u064a]|[\u0621-\u064a][A-Za-z]")
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_ESCAPED = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, as "surrogateescape" keeps it
+_MULTIBYTE_PER_BAD_BYTE = 20  # valid UTF-8 multi-byte characters that outweigh one bad byte
+_STRAY_BYTES_PER_1000 = 1  # in text that reads as nothing else
 
 
 def checked_encoding(name: str) -> str:
@@ -65,13 +77,11 @@ def sniff(head: bytes, *, complete: bool) -> tuple[str, int] | None:
     for bom, name in _BOMS:
         if head.startswith(bom):
             return name, len(bom)
-    if b"\x00" in head:
-        return _utf16_without_bom(head, complete=complete)
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=complete)
+    if b"\x00" in head and (utf16 := _utf16_without_bom(head, complete=complete)):
+        return utf16
+    multibyte, bad = _utf8_evidence(head, complete=complete)
+    if bad == 0 or multibyte >= _MULTIBYTE_PER_BAD_BYTE * bad:
         return "utf-8", 0
-    except UnicodeDecodeError:
-        pass
     scored = []
     for name in ("cp1256", "iso8859-6"):  # first wins a tie: Windows-1256 is the commoner
         try:
@@ -80,17 +90,25 @@ def sniff(head: bytes, *, complete: bool) -> tuple[str, int] | None:
             continue
         if score is not None:
             scored.append((score, name))
-    if not scored:
-        return None
-    return max(scored, key=lambda pair: pair[0])[1], 0
+    if scored:
+        return max(scored, key=lambda pair: pair[0])[1], 0
+    if bad <= max(1, _STRAY_BYTES_PER_1000 * len(head) // 1000):
+        return "utf-8", 0
+    return None
+
+
+def _utf8_evidence(head: bytes, *, complete: bool) -> tuple[int, int]:
+    """(valid multi-byte characters, bad bytes) in `head`: bytes that are not UTF-8, and NULs."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
+    text = decoder.decode(head, final=complete)
+    escaped = len(_ESCAPED.findall(text))
+    return len(_NON_ASCII.findall(text)) - escaped, escaped + text.count("\x00")
 
 
 def _utf16_without_bom(head: bytes, *, complete: bool) -> tuple[str, int] | None:
+    """UTF-16 when 95% of the characters read are text (a bad code unit is one that is not)."""
     for name in ("utf-16-le", "utf-16-be"):
-        try:
-            text = codecs.getincrementaldecoder(name)().decode(head, final=complete)
-        except UnicodeDecodeError:
-            continue
+        text = codecs.getincrementaldecoder(name)(errors="replace").decode(head, final=complete)
         if text and len(_TEXT_CHARS.findall(text)) >= 0.95 * len(text):
             return name, 0
     return None
@@ -103,7 +121,7 @@ def _arabic_score(text: str) -> int | None:
     if (
         letters == 0
         or len(_ARABIC.findall(text)) < 0.6 * len(_NON_ASCII.findall(text))
-        or len(_CONTROLS.findall(text)) > len(text) // 1000
+        or len(_CONTROLS.findall(text)) > max(1, len(text) // 1000)
         or glued > letters // 10
     ):
         return None
@@ -120,9 +138,9 @@ def open_text(path: Path, encoding: str | None = None) -> DecodedFile:
     name = None if encoding is None else checked_encoding(encoding)
     raw = _open_bytes(path)
     try:
-        head = raw.read(SNIFF_BYTES)
+        head, complete = _read_head(raw)
         if name is None:
-            found = sniff(head, complete=len(head) < SNIFF_BYTES)
+            found = sniff(head, complete=complete)
             if found is None:
                 raise UndecodableFileError(
                     f"{path}: {TRIED}; pass the encoding explicitly if you know it",
@@ -139,6 +157,26 @@ def open_text(path: Path, encoding: str | None = None) -> DecodedFile:
     return DecodedFile(path, raw, name)
 
 
+def _read_head(raw: gzip.GzipFile | io.BufferedReader) -> tuple[bytes, bool]:
+    """The first SNIFF_BYTES of `raw`, and whether they are the whole file.
+
+    A file that breaks inside them (a gzip file cut short) gives the bytes before the break:
+    reading the file again raises the error when it gets there, after the text before it.
+    """
+    parts: list[bytes] = []
+    size = 0
+    try:
+        while size < SNIFF_BYTES:
+            block = raw.read1(SNIFF_BYTES - size)
+            if not block:
+                return b"".join(parts), True
+            parts.append(block)
+            size += len(block)
+    except (OSError, EOFError, zlib.error):
+        pass
+    return b"".join(parts), False
+
+
 def _open_bytes(path: Path) -> gzip.GzipFile | io.BufferedReader:
     if path.name.lower().endswith(".gz"):
         return gzip.open(path, "rb")
@@ -148,9 +186,11 @@ def _open_bytes(path: Path) -> gzip.GzipFile | io.BufferedReader:
 class DecodedFile:
     """The strictly decoded text of one file, read line by line (iteration) or block by block.
 
-    Lines keep their line ends ("\\r\\n" too). A byte that does not decode raises
-    UndecodableFileError with its 1-based line; line iteration may go on after it when the
-    encoding is ASCII-compatible, the bad line being dropped.
+    Lines keep their line ends ("\\r\\n" too). A byte that does not decode, or a NUL byte,
+    raises UndecodableFileError with its 1-based line, after the text before it. Line iteration
+    goes on after it when the encoding is ASCII-compatible, the bad line being dropped; for
+    UTF-16 and kin, and when reading in blocks, the rest of the file is lost. Errors reading
+    the bytes (OSError, EOFError, zlib.error) pass through; `lines_read` says how far it got.
     """
 
     def __init__(self, path: Path, raw: gzip.GzipFile | io.BufferedReader, encoding: str) -> None:
@@ -158,11 +198,11 @@ class DecodedFile:
         self.encoding = encoding
         self._raw = raw
         self._lines_read = 0
-        self._done = False
+        self._done = False  # at the end, or past a failure that ends the file
+        self._stop: str | None = None  # why decoding stopped, once the text before it is out
         self._decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-        self._wrapper: io.TextIOWrapper | None = None
-        if "\n".encode(encoding) != b"\n":  # UTF-16 and kin: lines cannot be cut as bytes
-            self._wrapper = io.TextIOWrapper(raw, encoding=encoding, newline="")
+        self._wide = "\n".encode(encoding) != b"\n"  # UTF-16 and kin: lines cannot be cut as bytes
+        self._pending = ""  # decoded text not yet returned as lines (wide encodings)
 
     def __iter__(self) -> DecodedFile:
         return self
@@ -170,57 +210,79 @@ class DecodedFile:
     def __next__(self) -> str:
         if self._done:
             raise StopIteration
-        if self._wrapper is not None:
-            try:
-                line = self._wrapper.readline()
-            except UnicodeDecodeError as err:
-                raise self._failure(err, self._lines_read + 1, "rest of file skipped") from None
-        else:
-            data = self._raw.readline()
-            try:
-                line = data.decode(self.encoding)
-            except UnicodeDecodeError as err:
-                self._lines_read += 1
-                raise self._failure(err, self._lines_read, "line skipped", go_on=True) from None
+        line = self._next_wide() if self._wide else self._next_narrow()
         if not line:
+            self._done = True
             raise StopIteration
         self._lines_read += 1
+        if "\x00" in line:
+            raise self._failure(self._lines_read, _NUL, "line skipped", go_on=True)
         return line
+
+    def _next_narrow(self) -> str:
+        data = self._raw.readline()
+        try:
+            return data.decode(self.encoding)
+        except UnicodeDecodeError as err:
+            self._lines_read += 1
+            reason = _bad(err, self.encoding)
+            raise self._failure(self._lines_read, reason, "line skipped", go_on=True) from None
+
+    def _next_wide(self) -> str:
+        while "\n" not in self._pending:
+            text = self._decode(_LINE_BLOCK)
+            if not text:
+                break
+            self._pending += text
+        line, end, self._pending = self._pending.partition("\n")
+        if self._stop is not None and not end:  # the bad character is in this line
+            raise self._failure(self._lines_read + 1, self._stop, "rest of file skipped")
+        return line + end
+
+    @property
+    def lines_read(self) -> int:
+        """Lines read so far (counting the ends of lines seen, when read in blocks)."""
+        return self._lines_read
 
     def read(self, size: int = -1) -> str:
         """Up to `size` characters (all the rest when negative); "" only at the end."""
         if self._done:
             return ""
-        if self._wrapper is not None:
-            try:
-                return self._wrapper.read(size)
-            except UnicodeDecodeError as err:
-                raise self._failure(err, None, "rest of file skipped") from None
+        text = self._decode(size)
+        if "\x00" in text:
+            text = text[: text.index("\x00")]
+            self._stop = _NUL
+        if not text and self._stop is not None:
+            raise self._failure(self._lines_read + 1, self._stop, "rest of file skipped")
+        self._lines_read += text.count("\n")
+        return text
+
+    def _decode(self, size: int) -> str:
+        """The text of the next bytes: "" at the end, or at a bad byte (`_stop` then says so)."""
+        if self._stop is not None:
+            return ""
         text = ""
         while not text:
             data = self._raw.read(size)
             try:
                 text = self._decoder.decode(data, final=size < 0 or not data)
             except UnicodeDecodeError as err:
-                prefix = err.object[: err.start] if isinstance(err.object, bytes) else b""
-                line = self._lines_read + 1 + prefix.count(b"\n")
-                raise self._failure(err, line, "rest of file skipped") from None
+                self._stop = _bad(err, self.encoding)
+                good = err.object[: err.start] if isinstance(err.object, bytes) else b""
+                return good.decode(self.encoding, errors="replace")  # all of it decodes
             if not data:
                 break
-        self._lines_read += text.count("\n")
         return text
 
     def _failure(
-        self, err: UnicodeDecodeError, line: int | None, then: str, *, go_on: bool = False
+        self, line: int, reason: str, then: str, *, go_on: bool = False
     ) -> UndecodableFileError:
         self._done = not go_on
-        bad = err.object[err.start : err.end].hex() if isinstance(err.object, bytes) else "?"
-        reason = f"cannot decode as {self.encoding} (byte 0x{bad}); {then}"
-        where = f"{self.path}:{line}" if line is not None else f"{self.path}"
-        return UndecodableFileError(f"{where}: {reason}", line=line, reason=reason)
+        reason = f"{reason}; {then}"
+        return UndecodableFileError(f"{self.path}:{line}: {reason}", line=line, reason=reason)
 
     def close(self) -> None:
-        (self._wrapper or self._raw).close()
+        self._raw.close()
 
     def __enter__(self) -> DecodedFile:
         return self
@@ -232,3 +294,12 @@ class DecodedFile:
         trace: TracebackType | None,
     ) -> None:
         self.close()
+
+
+_LINE_BLOCK = 1 << 16
+_NUL = "NUL byte (0x00), which no text holds"
+
+
+def _bad(err: UnicodeDecodeError, encoding: str) -> str:
+    bad = err.object[err.start : err.end].hex() if isinstance(err.object, bytes) else "?"
+    return f"cannot decode as {encoding} (byte 0x{bad})"

@@ -8,7 +8,13 @@ JSON files stream too: text is read in 1 MiB blocks and `json.JSONDecoder.raw_de
 value at a time, so a top-level array, a wrapper object holding the list under "articles",
 "data" or "items", a single article object, or objects one after another all need only about
 one record in memory. A syntax error in a .json file ends that file: there is no safe place to
-resume. In JSON Lines and CSV files only the broken line or row is skipped.
+resume. In JSON Lines and CSV files only the broken line or row is skipped; a CSV row with more
+cells than the header has columns (an unquoted comma in a title shifts every field after it)
+is broken too, never stored with its fields moved or its extra cells dropped.
+
+Each `Skip` names its kind, one of the stable categories `index.articles.Problem` documents,
+and says whether it lost text (`unread`): a line or the rest of a file that could not be
+decoded or parsed, as opposed to a record that was read and refused (an empty text).
 """
 
 from __future__ import annotations
@@ -40,6 +46,14 @@ _REST = "; rest of file skipped"
 _WRAPPER_KEYS = ("articles", "data", "items")
 _SPACE = re.compile(r"[ \t\n\r]*")
 _CSV_FIELD_LIMIT = 2**31 - 1  # the character cap on texts applies later, with a clear message
+# The kinds of skip the readers report (see `index.articles.Problem` for all of them).
+UNDECODABLE = "undecodable"
+BROKEN_JSON = "broken JSON"
+BROKEN_CSV = "broken CSV"
+EXTRA_CELLS = "more cells than columns"
+NOT_AN_OBJECT = "not a JSON object"
+EMPTY_TEXT = "empty text"
+TOO_LONG = "too long"
 _JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
 
 
@@ -67,6 +81,8 @@ class Page:
 class Skip:
     line: int | None
     reason: str
+    kind: str  # a stable category of the reason: "broken JSON", "undecodable", ...
+    unread: bool = False  # text was lost unread: the file's articles are not all known
 
 
 def oversize(size: int, cap: int) -> str:
@@ -96,20 +112,24 @@ def read_jsonl(source: TextSource) -> Iterator[Record | Skip]:
         except StopIteration:
             return
         except UndecodableFileError as err:
-            yield Skip(lines.count, err.reason)
+            yield Skip(lines.count, err.reason, UNDECODABLE, unread=True)
             continue
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = json.loads(line.rstrip("\r\n"))  # an error at its end: a column of this line
         except json.JSONDecodeError as err:
-            yield Skip(lines.count, f"broken JSON: {err.msg} (column {err.colno})")
+            reason = f"broken JSON: {err.msg} (column {err.colno})"
+            yield Skip(lines.count, reason, BROKEN_JSON, unread=True)
             continue
         yield _record(lines.count, value)
 
 
 def read_delimited(source: TextSource, *, delimiter: str) -> Iterator[Record | Skip]:
-    """CSV (or TSV) with a header row; the line of a row is where it starts."""
+    """CSV (or TSV) with a header row; the line of a row is where it starts.
+
+    A row with more cells than the header has columns is skipped, named with its line.
+    """
     csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
     lines = _Lines(source)
     rows = csv.reader(lines, delimiter=delimiter)
@@ -121,17 +141,26 @@ def read_delimited(source: TextSource, *, delimiter: str) -> Iterator[Record | S
         except StopIteration:
             return
         except UndecodableFileError as err:
-            yield Skip(lines.count, err.reason)
+            yield Skip(lines.count, err.reason, UNDECODABLE, unread=True)
             continue
         except csv.Error as err:
-            yield Skip(start, f"broken CSV: {err}")
+            yield Skip(start, f"broken CSV: {err}", BROKEN_CSV, unread=True)
             continue
         if not row:
             continue
         if header is None:
             header = [name.strip() for name in row]
+        elif len(row) > len(header):
+            yield Skip(start, _extra_cells(len(row), len(header), delimiter), EXTRA_CELLS,
+                       unread=True)
         else:
             yield Record(start, {name: value for name, value in zip(header, row, strict=False)})
+
+
+def _extra_cells(cells: int, columns: int, delimiter: str) -> str:
+    mark = "comma" if delimiter == "," else "tab"
+    return (f"row has {cells} cells but the header {columns} columns (a {mark} inside a field "
+            "that is not quoted?); row skipped")
 
 
 def read_json(source: TextSource, *, max_chars: int) -> Iterator[Record | Skip]:
@@ -145,7 +174,7 @@ def read_json(source: TextSource, *, max_chars: int) -> Iterator[Record | Skip]:
             else:
                 raise _Broken(cursor.line, f"expected '[' or '{{', found {first!r}")
     except _Broken as err:
-        yield Skip(err.line, err.reason)
+        yield Skip(err.line, err.reason, err.kind, unread=True)
 
 
 def read_text(source: TextSource, *, max_chars: int, markdown: bool) -> Iterator[Page | Skip]:
@@ -160,7 +189,7 @@ def read_text(source: TextSource, *, max_chars: int, markdown: bool) -> Iterator
         heading, _, text = text.partition("\n")
         title, text = heading[2:].strip(), text.lstrip("\n")
     if not text.strip():
-        yield Skip(None, "empty file" if not title else "empty text (only a title)")
+        yield Skip(None, "empty file" if not title else "empty text (only a title)", EMPTY_TEXT)
         return
     yield Page(title=title, text=text, date="", url="", source="")
 
@@ -172,7 +201,7 @@ def read_html(source: TextSource, *, max_chars: int) -> Iterator[Page | Skip]:
         return
     doc = extract(html)
     if not doc.text:
-        yield Skip(None, "empty text (no main text in the page)")
+        yield Skip(None, "empty text (no main text in the page)", EMPTY_TEXT)
         return
     yield Page(title=doc.title, text=doc.text, date=doc.date, url=doc.url, source=doc.source)
 
@@ -188,21 +217,22 @@ def _read_capped(source: TextSource, cap: int) -> str | Skip:
     parts.clear()
     while block := source.read(_BLOCK):  # count the rest without keeping it
         size += len(block)
-    return Skip(None, oversize(size, cap))
+    return Skip(None, oversize(size, cap), TOO_LONG)
 
 
 def _record(line: int, value: object) -> Record | Skip:
     if isinstance(value, dict):
         return Record(line, value)
     kind = _JSON_TYPES.get(type(value), "number")
-    return Skip(line, f"record is a JSON {kind}, not an object")
+    return Skip(line, f"record is a JSON {kind}, not an object", NOT_AN_OBJECT)
 
 
 class _Broken(Exception):
-    def __init__(self, line: int | None, reason: str) -> None:
+    def __init__(self, line: int | None, reason: str, kind: str = BROKEN_JSON) -> None:
         super().__init__(reason)
         self.line = line
         self.reason = reason
+        self.kind = kind
 
 
 class _Cursor:
@@ -254,6 +284,7 @@ class _Cursor:
             raise _Broken(
                 self.line,
                 f"JSON record longer than {self._limit:,} characters{_REST}",
+                TOO_LONG,
             )
         self._fill()
 
@@ -267,7 +298,7 @@ class _Cursor:
         try:
             block = self._source.read(_BLOCK)
         except UndecodableFileError as err:
-            raise _Broken(err.line, err.reason) from None
+            raise _Broken(err.line, err.reason, UNDECODABLE) from None
         if not block:
             self._eof = True
             return False

@@ -93,7 +93,8 @@ def test_broken_line_is_reported_with_its_line_and_loading_goes_on(tmp_path: Pat
         "\n"
         '{"id": "2", "text": "مكسور" "x": 1}\n'
         '["not", "an", "object"]\n'
-        '{"id": "3", "text": "الثالث"}\n',
+        '{"id": "3", "text": "الثالث"}\n'
+        '{"id": "4", "text": "بلا قوس"\r\n',
         "utf-8",
     )
     articles, problems = _load(path)
@@ -101,6 +102,7 @@ def test_broken_line_is_reported_with_its_line_and_loading_goes_on(tmp_path: Pat
     assert [str(p) for p in problems] == [
         f"{path}:3: broken JSON: Expecting ',' delimiter (column 29)",
         f"{path}:4: record is a JSON array, not an object",
+        f"{path}:6: broken JSON: Expecting ',' delimiter (column 30)",
     ]
     assert all(p.skipped for p in problems)
 
@@ -123,7 +125,9 @@ def test_missing_id_is_derived_from_the_text_stably(tmp_path: Path) -> None:
     expected = "sha1-" + hashlib.sha1("خبر بلا معرّف".encode()).hexdigest()[:16]
     assert [a.id for a in first] == [expected, expected]  # blind to white space
     assert [a.id for a in again] == [expected, expected]
-    assert problems[0] == Problem(str(path), 1, f"no id; derived '{expected}'", skipped=False)
+    assert problems[0] == Problem(
+        str(path), 1, f"no id; derived '{expected}'", skipped=False, kind="no id"
+    )
     assert derived_id("أ ب") != derived_id("أب")
 
 
@@ -133,7 +137,8 @@ def test_bad_date_is_dropped_with_a_warning(tmp_path: Path) -> None:
     assert article.date is None
     assert problems == [
         Problem(
-            str(path), 1, "bad date '2015-13-45' in field 'date' (stored without a date)", False
+            str(path), 1, "bad date '2015-13-45' in field 'date' (stored without a date)", False,
+            kind="bad date",
         )
     ]
 
@@ -190,7 +195,8 @@ def test_a_bad_utf8_line_late_in_a_file_skips_that_record_only(tmp_path: Path) -
     assert len(articles) == count + 1
     assert skipped == [
         Problem(
-            str(path), count + 1, "cannot decode as utf-8 (byte 0xff); line skipped", skipped=True
+            str(path), count + 1, "cannot decode as utf-8 (byte 0xff); line skipped", skipped=True,
+            kind="undecodable", unread=True,
         )
     ]
     assert not any("\ufffd" in a.text for a in articles)
@@ -347,6 +353,8 @@ def test_folder_walk_is_sorted_skips_hidden_and_survives_an_undecodable_file(
             None,
             "cannot decode as UTF-8, UTF-16, Windows-1256 or ISO-8859-6",
             skipped=True,
+            kind="undecodable",
+            unread=True,
         )
     ]
 
@@ -398,3 +406,117 @@ def test_problem_str() -> None:
         "a.jsonl:3: empty text (field 'text')"
     )
     assert str(Problem("a.txt", None, "empty file", True)) == "a.txt: empty file"
+
+
+# --- damaged files (issue 9) ------------------------------------------------------------------
+
+
+def test_a_bad_byte_near_the_start_skips_its_line_only(tmp_path: Path) -> None:
+    records = [{"id": str(n), "text": f"الخبر رقم {n} عن الاقتصاد"} for n in range(1, 47)]
+    lines = [json.dumps(r, ensure_ascii=False).encode() + b"\n" for r in records]
+    lines[4] = lines[4].replace("الخبر".encode(), b"\xff" + "الخبر".encode())
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(b"".join(lines))
+    articles, problems = _load(path)
+    assert [a.id for a in articles] == [str(n) for n in range(1, 47) if n != 5]
+    assert problems == [
+        Problem(str(path), 5, "cannot decode as utf-8 (byte 0xff); line skipped", True,
+                kind="undecodable", unread=True)
+    ]
+
+
+def test_a_cut_gzip_file_keeps_the_records_before_the_break(tmp_path: Path) -> None:
+    records = [{"id": str(n), "text": f"الخبر رقم {n} " * 20} for n in range(1, 11)]
+    data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()
+    packed = gzip.compress(data)
+    path = tmp_path / "a.jsonl.gz"
+    path.write_bytes(packed[: len(packed) * 2 // 3])
+    articles, problems = _load(path)
+    assert 3 <= len(articles) < 10
+    assert [a.id for a in articles] == [str(n) for n in range(1, len(articles) + 1)]
+    assert [(p.line, p.kind, p.unread) for p in problems] == [
+        (len(articles) + 1, "unreadable file", True)
+    ]
+    assert problems[0].reason == (
+        "cannot read the file (Compressed file ended before the end-of-stream marker was "
+        "reached); what was read before is kept"
+    )
+
+
+@pytest.mark.parametrize(("name", "sep", "mark"), [("a.csv", ",", "comma"), ("a.tsv", "\t", "tab")])
+def test_a_row_with_more_cells_than_columns_is_skipped_not_shifted(
+    tmp_path: Path, name: str, sep: str, mark: str
+) -> None:
+    path = tmp_path / name
+    rows = [
+        ["id", "title", "date", "source", "url", "text"],
+        ["1", "أول", "2015-07-21", "الرياض", "https://e.org/1", "نص أول"],
+        ["2", "ثان", "مكرر", "2015-07-22", "الرياض", "https://e.org/2", "نص ثان"],
+        ["3", "ثالث", "2015-07-23", "عكاظ", "https://e.org/3", "نص ثالث"],
+        ["4", "رابع", "", "", "", "نص رابع"],
+    ]
+    path.write_text("".join(sep.join(r) + "\n" for r in rows), "utf-8")
+    articles, problems = _load(path)
+    assert [(a.id, a.text) for a in articles] == [("1", "نص أول"), ("3", "نص ثالث"),
+                                                  ("4", "نص رابع")]
+    assert problems == [
+        Problem(str(path), 3, f"row has 7 cells but the header 6 columns (a {mark} inside a "
+                "field that is not quoted?); row skipped", True,
+                kind="more cells than columns", unread=True)
+    ]
+
+
+def test_links_are_followed_only_to_files_inside_the_paths_given(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    _jsonl(outside / "secret.jsonl", {"id": "secret", "text": "سر"})
+    (outside / "notes.xml").write_text("<x/>", "utf-8")
+    root = tmp_path / "archive"
+    (root / "2015").mkdir(parents=True)
+    _jsonl(root / "2015" / "a.jsonl", {"id": "a", "text": "أ"})
+    (root / "secret.jsonl").symlink_to(outside / "secret.jsonl")
+    (root / "notes.xml").symlink_to(outside / "notes.xml")  # not a format read: ignored
+    (root / "elsewhere").symlink_to(outside)
+    (root / "latest.jsonl").symlink_to(root / "2015" / "a.jsonl")
+    (root / "year").symlink_to(root / "2015")  # walked where it is, not twice
+    (root / "gone.jsonl").symlink_to(tmp_path / "nowhere.jsonl")
+    (root / "loop.jsonl").symlink_to(root / "loop.jsonl")
+    articles, problems = _load(root)
+    assert [(a.id, a.origin) for a in articles] == [
+        ("a", f"{root / '2015' / 'a.jsonl'}:1"), ("a", f"{root / 'latest.jsonl'}:1")
+    ]
+    outside_reason = ", outside the archive paths given; not followed"
+    assert [(p.path, p.reason, p.kind) for p in problems] == [
+        (str(root / "elsewhere"), f"symbolic link to {outside}{outside_reason}",
+         "link outside the archive"),
+        (str(root / "gone.jsonl"), f"symbolic link to {tmp_path / 'nowhere.jsonl'}"
+         f"{outside_reason}", "link outside the archive"),
+        (str(root / "loop.jsonl"), problems[2].reason, "unreadable file"),
+        (str(root / "secret.jsonl"), f"symbolic link to {outside / 'secret.jsonl'}"
+         f"{outside_reason}", "link outside the archive"),
+    ]
+    assert problems[2].reason.startswith("cannot read the file (") and problems[2].unread
+    # A path given is a root, even through a link; what it links to inside counts as inside.
+    entry = tmp_path / "entry"
+    entry.symlink_to(root)
+    via, problems = _load(entry, outside)
+    assert sorted(a.id for a in via) == ["a", "a", "secret", "secret"]
+    assert [p.path for p in problems] == [str(entry / "gone.jsonl"), str(entry / "loop.jsonl")]
+
+
+def test_each_skip_names_a_stable_kind_and_whether_text_was_lost(tmp_path: Path) -> None:
+    jsonl = tmp_path / "a.jsonl"
+    jsonl.write_text('{"id": "1", "text": ""}\n{broken\n[1]\n{"id": "4", "text": "نص"}\n', "utf-8")
+    (tmp_path / "b.txt").write_text("م" * 30, "utf-8")
+    (tmp_path / "c.json").write_text('[{"id": "5", "text": "نص"}, oops]', "utf-8")
+    odd = tmp_path / "d.xml"
+    odd.write_text("<x/>", "utf-8")
+    _, problems = _load(tmp_path, odd, max_chars=20)
+    assert [(Path(p.path).name, p.line, p.kind, p.unread) for p in problems] == [
+        ("a.jsonl", 1, "empty text", False),
+        ("a.jsonl", 2, "broken JSON", True),
+        ("a.jsonl", 3, "not a JSON object", False),
+        ("b.txt", None, "too long", False),
+        ("c.json", 1, "broken JSON", True),
+        ("d.xml", None, "unsupported file type", False),
+    ]

@@ -249,3 +249,22 @@ def test_a_bad_archive_path_or_encoding_leaves_the_store_untouched(
             build([tmp_path], store, use_embedder, IndexSettings(encoding="no-such-codec"),
                   on_problem=print)
         assert store.model() is None
+
+
+def test_skip_reasons_are_counted_by_stable_readable_kinds(
+    tmp_path: Path, use_embedder: UseEmbedder
+) -> None:
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    lines = [json.dumps(a, ensure_ascii=False) for a in CORPUS[:3]]
+    (folder / "a.jsonl").write_text("\n".join([*lines, "{broken", '{"id": "e", "text": ""}',
+                                               lines[0]]) + "\n", "utf-8")
+    (folder / "b.txt").write_bytes(bytes(range(256)) * 64)
+    (folder / "c.csv").write_text("id,text\n1,نص,زائد\n", "utf-8")
+    report = index_archive([folder], tmp_path / "store", use_embedder).report
+    assert report.added == 3
+    assert report.skip_reasons == {
+        "broken JSON": 1, "empty text": 1, "duplicate id": 1, "undecodable": 1,
+        "more cells than columns": 1,
+    }
+    assert report.skipped == 5
