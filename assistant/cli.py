@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,9 +15,25 @@ from typing import Any
 from assistant.config import Settings, load_settings
 
 MAX_PRINTED_PROBLEMS = 50
+# `akhbar show ID | head`: the reader went away. Exit quietly, with the status a Unix tool
+# killed by SIGPIPE reports (128 + 13), so that `set -o pipefail` scripts see the cut.
+EXIT_BROKEN_PIPE = 141
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # a reader that went away shows up here at the latest
+    except BrokenPipeError:
+        # Python flushes stdout again at exit: point it at /dev/null so that it cannot fail.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
@@ -28,11 +46,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(_overrides(args))
         return int(args.run(args, settings) or 0)
     except (AkhbarError, AkhbarIndexError, ValueError) as err:
-        print(f"akhbar: error: {err}", file=sys.stderr)
+        print(f"akhbar: error: {printable(str(err))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("akhbar: interrupted", file=sys.stderr)
         return 130
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")  # not \t, \n
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str, *, multiline: bool = False) -> str:
+    """`text` from the archive, fit for a terminal: control characters shown as escapes
+    (\\n, \\x1b, \\u2028), so that no field can start a line of its own or send the terminal
+    commands. `multiline` (article and answer texts) keeps newlines and tabs."""
+    return (_CONTROL_IN_TEXT if multiline else _CONTROL).sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -161,7 +198,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         for event in archive.ask_stream(args.question, filters=filters):
             if isinstance(event, Delta):
                 if not args.json and settings.llm_provider:
-                    print(event.text, end="", flush=True)
+                    print(printable(event.text, multiline=True), end="", flush=True)
                     streamed = True
             else:
                 answer = event
@@ -175,7 +212,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
     if streamed:
         print("\n")
-    print(answer_text(answer, color=sys.stdout.isatty(), streamed=streamed))
+    print(answer_text(_printable_answer(answer), color=sys.stdout.isatty(), streamed=streamed))
     return 0
 
 
@@ -194,7 +231,7 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     from assistant.render import hits_text
 
-    print(hits_text(hits) or "no passages found")
+    print(hits_text([_printable_hit(h) for h in hits]) or "no passages found")
     return 0
 
 
@@ -212,8 +249,51 @@ def _show(args: argparse.Namespace, settings: Settings) -> int:
 
         print(json.dumps({**asdict(article), "span": span}, ensure_ascii=False))
         return 0
+    article, span = _printable_article(article, span)
     print(article_text(article, span, color=sys.stdout.isatty()))
     return 0
+
+
+# What the archive holds is printed through these: one-line fields escaped whole, texts
+# with their line breaks kept (see `printable`).
+
+def _printable_answer(answer: Any) -> Any:
+    citations = tuple(dataclasses.replace(
+        c, article_id=printable(c.article_id), title=printable(c.title),
+        source=printable(c.source), date=printable(c.date) if c.date else c.date,
+        url=printable(c.url), quote=printable(c.quote),
+    ) for c in answer.citations)
+    return dataclasses.replace(
+        answer, text=printable(answer.text, multiline=True), citations=citations,
+        notes=tuple(printable(n, multiline=True) for n in answer.notes),
+    )
+
+
+def _printable_hit(hit: Any) -> Any:
+    return dataclasses.replace(
+        hit, article_id=printable(hit.article_id), title=printable(hit.title),
+        source=printable(hit.source), date=printable(hit.date) if hit.date else hit.date,
+        url=printable(hit.url), text=printable(hit.text, multiline=True),
+        also_in=tuple(printable(a) for a in hit.also_in),
+    )
+
+
+def _printable_article(
+    article: Any, span: tuple[int, int] | None,
+) -> tuple[Any, tuple[int, int] | None]:
+    """The article with its fields escaped, and `span` moved onto the escaped text."""
+    text = article.text
+    if span:
+        before, inside = (printable(part, multiline=True)
+                          for part in (text[:span[0]], text[span[0]:span[1]]))
+        span = (len(before), len(before) + len(inside))
+    printed = dataclasses.replace(
+        article, id=printable(article.id), title=printable(article.title),
+        source=printable(article.source),
+        date=printable(article.date) if article.date else article.date,
+        url=printable(article.url), text=printable(text, multiline=True),
+    )
+    return printed, span
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -318,8 +398,16 @@ SEEDS = Path(__file__).resolve().parents[1] / "seeds"  # the sample archive a fi
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
     """Serve the chat app; the login comes from AKHBAR_UI_USER / AKHBAR_UI_PASSWORD."""
+    from assistant.ui_limits import private_temp_dir, sigterm_interrupts
+
+    # Gradio's temp folder is this server's own, set before gradio is imported (it reads
+    # GRADIO_TEMP_DIR then, too) and removed when the server stops, by Ctrl-C or SIGTERM.
+    with sigterm_interrupts(), private_temp_dir():
+        return _serve_chat(args, settings)
+
+
+def _serve_chat(args: argparse.Namespace, settings: Settings) -> int:
     import ipaddress
-    import os
 
     from assistant.ui import ServeOptions, serve
 
@@ -397,7 +485,7 @@ def _span(text: str, length: int) -> tuple[int, int]:
 
 
 def _index(args: argparse.Namespace, settings: Settings) -> int:
-    from index.articles import DEFAULT_FIELDS
+    from index.articles import DEFAULT_FIELDS, iter_articles
     from index.build import IndexSettings, build
     from index.embed import load_embedder
     from index.store import StoreConfig, open_store
@@ -412,8 +500,12 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     def warn(problem: object) -> None:
         printed[0] += 1
         if not args.quiet and printed[0] <= MAX_PRINTED_PROBLEMS:
-            print(f"warning: {problem}", file=sys.stderr)
+            print(f"warning: {printable(str(problem))}", file=sys.stderr)
 
+    # A missing PATH or an unknown --encoding fails here (iter_articles checks them when it is
+    # called; nothing is read), before the store folder is made.
+    iter_articles(args.paths, fields=index_settings.fields, encoding=args.encoding,
+                  on_problem=warn)
     embedder = load_embedder(settings.model, threads=args.threads)
     store = open_store(StoreConfig(settings.store, settings.chroma_server), create=True)
     bar = None if args.quiet else _progress_bar()
@@ -481,10 +573,10 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
 
 def _print_stats(stats: dict[str, Any]) -> None:
     print(f"store: {stats['articles']} articles, {stats['chunks']} chunks, "
-          f"model {stats['model']} ({stats['dim']}-d)")
+          f"model {printable(str(stats['model']))} ({stats['dim']}-d)")
     if stats["first_date"]:
-        print(f"dates: {stats['first_date']} .. {stats['last_date']}")
-    sources = ", ".join(f"{name} ({n})" for name, n in stats["sources"].items())
+        print(printable(f"dates: {stats['first_date']} .. {stats['last_date']}"))
+    sources = ", ".join(f"{printable(name)} ({n})" for name, n in stats["sources"].items())
     if sources:
         print(f"outlets: {sources}")
 

@@ -58,8 +58,7 @@ def load_settings(
     values: dict[str, Any] = {}
     path = config_file or (Path(environ["AKHBAR_CONFIG"]) if "AKHBAR_CONFIG" in environ else None)
     if path is not None:
-        with open(path, "rb") as handle:
-            values.update(tomllib.load(handle).get("akhbar", {}))
+        values.update(_read_toml(path))
     for name, var in ENV.items():
         if environ.get(var):
             values[name] = environ[var]
@@ -76,3 +75,46 @@ def load_settings(
         )
     settings = Settings(store=Path(values.pop("store", default_store(environ))))
     return replace(settings, **values)
+
+
+# What each setting may be in the TOML file (a str for the store: a path).
+TOML_TYPES: dict[str, tuple[type, ...]] = {
+    "store": (str,), "chroma_server": (str,), "model": (str,), "k": (int,),
+    "refusal_quantile": (float, int), "llm_provider": (str,), "llm_base_url": (str,),
+    "llm_model": (str,), "llm_api_key": (str,), "llm_timeout": (float, int),
+}
+_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number"}
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """The [akhbar] table of a TOML file, each value checked to be of its setting's type."""
+    try:
+        with open(path, "rb") as handle:
+            document = tomllib.load(handle)
+    except OSError as err:
+        raise ValueError(f"cannot read the config file {path}: {err.strerror or err}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ValueError(f"{path}: not valid TOML: {err}") from None
+    table = document.get("akhbar", {})
+    if not isinstance(table, dict):
+        raise ValueError(f"{path}: 'akhbar' must be a table ([akhbar]), not "
+                         f"{_type_name(table)}")
+    for name, value in table.items():
+        allowed = TOML_TYPES.get(name)
+        if allowed is None:
+            continue  # reported with the other unknown settings
+        if isinstance(value, bool) or not isinstance(value, allowed):
+            raise ValueError(f"{path}: setting {name!r} must be {_TYPE_NAMES[allowed[0]]}, "
+                             f"not {_type_name(value)} ({_short_repr(value)})")
+    return dict(table)
+
+
+def _short_repr(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _type_name(value: object) -> str:
+    names = {bool: "a boolean", str: "a string", int: "an integer", float: "a number",
+             list: "a list", dict: "a table"}
+    return names.get(type(value), type(value).__name__)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from assistant.answer import Answer
 from assistant.archive import Delta, check_question
@@ -23,6 +24,13 @@ from assistant.chat import Turn
 from assistant.config import Settings
 from assistant.errors import AkhbarError
 from assistant.ui_archive import ArchiveWorkers, Scope
+from assistant.ui_limits import (
+    MAX_BODY_BYTES,
+    RequestLimits,
+    bounded_output,
+    private_temp_dir,
+    sigterm_interrupts,
+)
 from assistant.ui_render import (
     Exchange,
     conversation_html,
@@ -57,14 +65,27 @@ class ServeOptions:
     concurrency: int = 4  # answers written at once
     queue_size: int = 32  # requests waiting beyond those; more get "busy, retry"
     blocked_paths: tuple[Path, ...] = ()  # never served, whatever Gradio's settings say
+    max_body_bytes: int = MAX_BODY_BYTES  # a bigger request body gets 413
 
 
 def serve(settings: Settings, options: ServeOptions) -> None:
-    """Open the archive and serve the app until interrupted."""
+    """Open the archive and serve the app until interrupted (Ctrl-C or SIGTERM). Gradio's temp
+    folder is this server's own and is removed when it stops; see ui_limits for the limits."""
+    with sigterm_interrupts(), private_temp_dir(), bounded_output():
+        _serve(settings, options)
+
+
+def _serve(settings: Settings, options: ServeOptions) -> None:
     workers = ArchiveWorkers(settings, workers=options.concurrency + LOOKUPS)
     try:
         demo = ChatApp(settings, workers).build(options)
         workers.warm()
+        limits = Middleware(
+            RequestLimits, max_body=options.max_body_bytes,
+            handlers=lambda: {i: len(fn.inputs) for i, fn in demo.fns.items()},
+            api_names=lambda: frozenset(fn.api_name for fn in demo.fns.values()
+                                        if isinstance(fn.api_name, str)),
+        )
         demo.launch(
             server_name=options.host, server_port=options.port, share=False,
             auth=options.auth, auth_message="Akhbar: sign in to read the archive.",
@@ -75,7 +96,7 @@ def serve(settings: Settings, options: ServeOptions) -> None:
             blocked_paths=[str(p) for p in options.blocked_paths],
             max_file_size="1mb", show_error=False, quiet=False, inbrowser=False,
             footer_links=["api"], run_history=False, enable_monitoring=False,
-            mcp_server=False, ssr_mode=False, pwa=False,
+            mcp_server=False, ssr_mode=False, pwa=False, app_kwargs={"middleware": [limits]},
             theme=theme(), css=(ASSETS / "app.css").read_text("utf-8"),
         )
     finally:
@@ -225,6 +246,8 @@ class ChatApp:
         Returns the same JSON object as `akhbar ask --json`.
         """
         try:
+            if not isinstance(question, str):
+                raise ValueError(f"question: expected text, got {_kind(question)}.")
             check_question(question)
             scope = _scope(since, until, outlets, labels=("since", "until"))
             answer: Answer = self.workers.ask(question, scope)
@@ -234,17 +257,44 @@ class ChatApp:
 
 
 def _scope(
-    since: str | None, until: str | None, outlets: Sequence[str] | None,
+    since: str | None, until: str | None, outlets: object,
     *, labels: tuple[str, str],
 ) -> Scope:
     first, last = _date(labels[0], since), _date(labels[1], until)
     if first and last and first > last:
         raise ValueError(f"The date range is empty: {labels[0]} ({first}) is after "
                          f"{labels[1]} ({last}).")
-    return Scope(since=first, until=last, outlets=tuple(outlets or ()))
+    return Scope(since=first, until=last, outlets=_outlets(outlets))
 
 
-def _date(label: str, value: str | None) -> str | None:
+def _outlets(value: object) -> tuple[str, ...]:
+    """A list of outlet names; one name given as a string is that one outlet (names are not
+    split at commas: an outlet's name may hold one)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,) if value.strip() else ()
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ValueError(f"outlets: expected a list of outlet names (or one name), got "
+                     f"{_kind(value)}.")
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, list | tuple):
+        kinds = sorted({type(v).__name__ for v in value if not isinstance(v, str)})
+        return f"a list holding {', '.join(kinds)}"
+    return f"{type(value).__name__} {_short_repr(value)}"
+
+
+def _short_repr(value: object, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _date(label: str, value: object) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{label}: expected a date as YYYY-MM-DD, got {_kind(value)}.")
     text = (value or "").strip()
     if not text:
         return None

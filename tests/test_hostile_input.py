@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from helpers import index_archive, make_articles, write_jsonl
-from hostile import csv_text, cut_gzip, jsonl_lines, with_byte
+from damaged import csv_text, cut_gzip, jsonl_lines, with_byte
 
 from assistant.cli import main
 from index.embed import UseEmbedder

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import urllib.error
 import urllib.request
@@ -235,6 +236,34 @@ def test_ask_applies_filters(client: Client) -> None:
     assert old["citations"] and all(c["date"] <= "2015-12-31" for c in old["citations"])
     recent = client.predict(ERBIL["ar"], "2021-02-01", "2021-02-28", ["Rudaw"], api_name="/ask")
     assert recent["citations"] and all(c["source"] == "Rudaw" for c in recent["citations"])
+
+
+def test_one_outlet_may_be_given_as_a_string() -> None:
+    from assistant.ui import _scope
+
+    labels = ("since", "until")
+    assert _scope("", "", "Rudaw", labels=labels).outlets == ("Rudaw",)
+    assert _scope("", "", ["Rudaw", "عكاظ"], labels=labels).outlets == ("Rudaw", "عكاظ")
+    assert _scope("", "", None, labels=labels).outlets == ()
+    assert _scope("", "", "  ", labels=labels).outlets == ()
+    bad_values = ((5, "int 5"), ({"a": 1}, "dict {'a': 1}"), (["Rudaw", 3], "a list holding int"))
+    for bad, kind in bad_values:
+        with pytest.raises(ValueError, match=rf"^outlets: expected a list of outlet names \(or "
+                           rf"one name\), got {re.escape(kind)}\.$"):
+            _scope("", "", bad, labels=labels)
+    with pytest.raises(ValueError, match=r"^since: expected a date as YYYY-MM-DD, got int 2021"):
+        _scope(2021, "", None, labels=labels)  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+def test_ask_takes_one_outlet_as_a_string(client: Client) -> None:
+    recent = client.predict(ERBIL["ar"], "", "", "Rudaw", api_name="/ask")
+    assert recent["citations"] and all(c["source"] == "Rudaw" for c in recent["citations"])
+    with pytest.raises(AppError, match=r"outlets: expected a list of outlet names \(or one "
+                       r"name\), got int 5"):
+        client.predict(ERBIL["ar"], "", "", 5, api_name="/ask")
+    with pytest.raises(AppError, match=r"question: expected text, got int 7"):
+        client.predict(7, api_name="/ask")
 
 
 @pytest.mark.slow
