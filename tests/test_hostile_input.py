@@ -10,8 +10,8 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from helpers import index_archive, make_articles, write_jsonl
 from damaged import csv_text, cut_gzip, jsonl_lines, with_byte
+from helpers import index_archive, make_articles, write_jsonl
 
 from assistant.cli import main
 from index.embed import UseEmbedder

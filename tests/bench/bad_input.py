@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]  # this checkout's code, and the test helpers
 
-from helpers import make_articles  # noqa: E402
 from damaged import csv_text, cut_gzip, jsonl_lines, with_byte  # noqa: E402
+from helpers import make_articles  # noqa: E402
 
 from index.build import IndexSettings, build  # noqa: E402
 from index.embed import Embedder, UseEmbedder  # noqa: E402
