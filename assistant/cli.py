@@ -531,6 +531,9 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
           f"{report.chunks_written} chunks in {report.seconds:.1f} s ({rate:,.0f} chars/s)")
     for reason, n in sorted(report.skip_reasons.items()):
         print(f"  skipped {n}: {reason}")
+    for path, kept in sorted(report.not_pruned.items()):
+        print(f"  not pruned: {kept} stored articles of {printable(path)}, which was not read "
+              "completely")
     if any(report.recovered):
         print(f"  recovered from an interrupted run: {report.recovered[0]} stray vectors "
               f"removed, {report.recovered[1]} half-written articles redone")

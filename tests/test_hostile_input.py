@@ -108,6 +108,9 @@ def test_cli_index_prune_of_a_folder_with_a_bad_byte_deletes_nothing(
         f"warning: {path}: not read completely: nothing pruned from it (1 stored article from it "
         "kept, though this run did not see them)",
     ]
+    assert main(["index", str(folder), "--store", str(store), "--prune", "--quiet"]) == 0
+    shown = capsys.readouterr().out
+    assert f"  not pruned: 1 stored articles of {path}, which was not read completely" in shown
 
 
 def test_a_cut_gzip_keeps_its_complete_records_and_prune_keeps_the_rest(
