@@ -398,7 +398,7 @@ SEEDS = Path(__file__).resolve().parents[1] / "seeds"  # the sample archive a fi
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
     """Serve the chat app; the login comes from AKHBAR_UI_USER / AKHBAR_UI_PASSWORD."""
-    from assistant.ui_limits import private_temp_dir, sigterm_interrupts
+    from assistant.ui.limits import private_temp_dir, sigterm_interrupts
 
     # Gradio's temp folder is this server's own, set before gradio is imported (it reads
     # GRADIO_TEMP_DIR then, too) and removed when the server stops, by Ctrl-C or SIGTERM.
@@ -409,7 +409,7 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
 def _serve_chat(args: argparse.Namespace, settings: Settings) -> int:
     import ipaddress
 
-    from assistant.ui import ServeOptions, serve
+    from assistant.ui.app import ServeOptions, serve
 
     user, password = os.environ.get("AKHBAR_UI_USER"), os.environ.get("AKHBAR_UI_PASSWORD")
     if bool(user) != bool(password):

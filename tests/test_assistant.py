@@ -213,7 +213,7 @@ def test_ui_workers_share_the_embedder_and_the_bm25_index(seeds_store: Path) -> 
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    from assistant.ui_archive import ArchiveWorkers
+    from assistant.ui.workers import ArchiveWorkers
 
     workers = ArchiveWorkers(load_settings({"store": seeds_store}, environ={}), workers=3)
     try:

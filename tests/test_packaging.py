@@ -25,7 +25,7 @@ def test_an_installed_wheel_finds_its_prompt_files(tmp_path: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(site)  # what pip install puts in site-packages
     assert (site / "assistant" / "probes.json").exists()
-    assert (site / "assistant" / "ui_assets" / "app.css").exists()
+    assert (site / "assistant" / "ui" / "assets" / "app.css").exists()
     code = (
         "from assistant.prompts import PROMPTS_DIR, load_prompt; "
         "print(PROMPTS_DIR); print(load_prompt('answer').system[:40]); load_prompt('condense')"

@@ -25,9 +25,8 @@ from assistant.chat import Turn
 from assistant.citations import Citation
 from assistant.config import Settings
 from assistant.errors import LlmError
-from assistant.ui import EXAMPLES, ChatApp
-from assistant.ui_archive import Scope
-from assistant.ui_render import (
+from assistant.ui.app import EXAMPLES, ChatApp
+from assistant.ui.render import (
     Exchange,
     answer_html,
     article_paragraphs,
@@ -36,6 +35,7 @@ from assistant.ui_render import (
     link_html,
     panel_html,
 )
+from assistant.ui.workers import Scope
 from index.catalog import StoredArticle
 from index.store import StoreStats
 
@@ -239,7 +239,7 @@ def test_ask_applies_filters(client: Client) -> None:
 
 
 def test_one_outlet_may_be_given_as_a_string() -> None:
-    from assistant.ui import _scope
+    from assistant.ui.app import _scope
 
     labels = ("since", "until")
     assert _scope("", "", "Rudaw", labels=labels).outlets == ("Rudaw",)

@@ -26,7 +26,7 @@ from ui_server import (
     chat_server,
 )
 
-from assistant.ui import EXAMPLES
+from assistant.ui.app import EXAMPLES
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

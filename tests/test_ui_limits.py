@@ -1,5 +1,5 @@
 """What a hostile request can cost a real `akhbar chat` server on 127.0.0.1: memory, disk, log
-and errors (assistant/ui_limits.py). Every request loop here is bounded."""
+and errors (assistant/ui/limits.py). Every request loop here is bounded."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from hostile_requests import (
 )
 from ui_server import ERBIL, IRAN_BACKED, ChatServer, akhbar, chat_server
 
-MAX_BODY_BYTES = 64 * 1024  # assistant.ui_limits.MAX_BODY_BYTES, the documented cap
+MAX_BODY_BYTES = 64 * 1024  # assistant.ui.limits.MAX_BODY_BYTES, the documented cap
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -50,7 +50,7 @@ def log_size(server: ChatServer) -> int:
 # --- no server ---
 
 def test_bounded_stream_cuts_long_writes_and_says_so() -> None:
-    from assistant.ui_limits import BoundedStream
+    from assistant.ui.limits import BoundedStream
 
     out = io.StringIO()
     stream = BoundedStream(out, limit=10)  # type: ignore[arg-type]

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the serv
 from gradio_client import Client  # noqa: E402
 from ui_server import ERBIL, OFF_TOPIC, ChatServer, akhbar, chat_server  # noqa: E402
 
-from assistant.ui import EXAMPLES  # noqa: E402
+from assistant.ui.app import EXAMPLES  # noqa: E402
 
 QUESTIONS = [*EXAMPLES, ERBIL["en"], ERBIL["ar"], OFF_TOPIC]
 

@@ -1,6 +1,6 @@
 """`akhbar chat`: the Gradio app over the archive, on the same Python API as `akhbar ask`.
 
-The conversation is rendered by `ui_render` (escaped HTML, direction per message and quote);
+The conversation is rendered by `render` (escaped HTML, direction per message and quote);
 a click on [n] opens the cited article in the side panel. Follow-up questions are asked with
 the conversation's earlier turns as history. Scripts get one named endpoint, `/ask`, whose
 result is the JSON object of `akhbar ask --json`.
@@ -23,15 +23,14 @@ from assistant.archive import Delta, check_question
 from assistant.chat import Turn
 from assistant.config import Settings
 from assistant.errors import AkhbarError
-from assistant.ui_archive import ArchiveWorkers, Scope
-from assistant.ui_limits import (
+from assistant.ui.limits import (
     MAX_BODY_BYTES,
     RequestLimits,
     bounded_output,
     private_temp_dir,
     sigterm_interrupts,
 )
-from assistant.ui_render import (
+from assistant.ui.render import (
     Exchange,
     conversation_html,
     panel_html,
@@ -39,11 +38,12 @@ from assistant.ui_render import (
     panel_placeholder,
     status_html,
 )
+from assistant.ui.workers import ArchiveWorkers, Scope
 from index.errors import AkhbarIndexError
 
 log = logging.getLogger(__name__)
 
-ASSETS = Path(__file__).with_name("ui_assets")
+ASSETS = Path(__file__).with_name("assets")
 # They work on the bundled sample archive (seeds/), which a first `akhbar chat` indexes.
 EXAMPLES = (
     "من يقف وراء الهجمات على أربيل؟",
@@ -70,7 +70,7 @@ class ServeOptions:
 
 def serve(settings: Settings, options: ServeOptions) -> None:
     """Open the archive and serve the app until interrupted (Ctrl-C or SIGTERM). Gradio's temp
-    folder is this server's own and is removed when it stops; see ui_limits for the limits."""
+    folder is this server's own and is removed when it stops; see limits for the limits."""
     with sigterm_interrupts(), private_temp_dir(), bounded_output():
         _serve(settings, options)
 
