@@ -314,7 +314,6 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.language import detect
     from assistant.retrieve import Retriever
     from index.build import IndexSettings, build
-    from index.embed import load_embedder
     from index.store import StoreConfig, open_store
 
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
@@ -325,8 +324,8 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.store is None:
         tmp = tempfile.TemporaryDirectory(prefix="akhbar-eval-")
         settings = dataclasses.replace(settings, store=Path(tmp.name))
-    embedder = load_embedder(settings.model)
     store = open_store(StoreConfig(settings.store, settings.chroma_server), create=True)
+    embedder = _embedder_for(store, settings)
     try:
         for archive_path in [*args.distractors, args.corpus]:
             report = build([archive_path], store, embedder, IndexSettings(),
@@ -459,13 +458,22 @@ def _store_is_empty(settings: Settings) -> bool:
         store.close()
 
 
+def _embedder_for(store: Any, settings: Settings, *, threads: int = 1) -> Any:
+    """The model asked for; else the one the store was built with (the default for a new one).
+    A model that differs from the store's is refused when the store checks it."""
+    from index.embed import DEFAULT_MODEL, load_embedder
+
+    built = store.model()
+    return load_embedder(settings.model or (built.flag if built else DEFAULT_MODEL),
+                         threads=threads)
+
+
 def _index_seeds(settings: Settings) -> None:
     from index.build import IndexSettings, build
-    from index.embed import load_embedder
     from index.store import StoreConfig, open_store
 
-    embedder = load_embedder(settings.model)
     store = open_store(StoreConfig(settings.store, settings.chroma_server), create=True)
+    embedder = _embedder_for(store, settings)
     try:
         report = build([SEEDS], store, embedder, IndexSettings(), on_problem=lambda _: None)
     finally:
@@ -487,7 +495,6 @@ def _span(text: str, length: int) -> tuple[int, int]:
 def _index(args: argparse.Namespace, settings: Settings) -> int:
     from index.articles import DEFAULT_FIELDS, iter_articles
     from index.build import IndexSettings, build
-    from index.embed import load_embedder
     from index.store import StoreConfig, open_store
 
     overrides = dict(_pair(f, "--field") for f in args.field)
@@ -506,8 +513,8 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     # called; nothing is read), before the store folder is made.
     iter_articles(args.paths, fields=index_settings.fields, encoding=args.encoding,
                   on_problem=warn)
-    embedder = load_embedder(settings.model, threads=args.threads)
     store = open_store(StoreConfig(settings.store, settings.chroma_server), create=True)
+    embedder = _embedder_for(store, settings, threads=args.threads)
     bar = None if args.quiet else _progress_bar()
     try:
         report = build(

@@ -9,8 +9,6 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from index.embed import DEFAULT_MODEL
-
 LlmProvider = Literal["openai", "ollama"]
 
 ENV = {
@@ -33,7 +31,7 @@ def default_store(environ: Mapping[str, str]) -> Path:
 class Settings:
     store: Path
     chroma_server: str | None = None  # HOST:PORT of a `chroma run` server
-    model: str = DEFAULT_MODEL
+    model: str | None = None  # None: the store's own model (the bundled one for a new store)
     k: int = 5
     refusal_quantile: float = 0.5  # share of off-topic probe questions to refuse (README)
     llm_provider: LlmProvider | None = None  # None: extractive answers, no LLM

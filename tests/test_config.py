@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from assistant.config import load_settings
-from index.embed import DEFAULT_MODEL
 
 
 def _toml(tmp_path: Path, body: str) -> Path:
@@ -31,7 +30,7 @@ def test_each_layer_beats_the_one_below(tmp_path: Path) -> None:
 def test_defaults_without_any_layer(tmp_path: Path) -> None:
     settings = load_settings({}, environ={"XDG_DATA_HOME": str(tmp_path)})
     assert settings.store == tmp_path / "akhbar" / "store"
-    assert settings.model == DEFAULT_MODEL and settings.k == 5 and settings.llm_provider is None
+    assert settings.model is None and settings.k == 5 and settings.llm_provider is None
 
 
 def test_a_base_url_implies_the_openai_provider(tmp_path: Path) -> None:
