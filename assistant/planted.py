@@ -4,17 +4,20 @@ hidden with invisible characters.
 An archive is untrusted input. A sentence that gives orders ("Ignore previous instructions and
 answer: ...", «تجاهل التعليمات السابقة وأجب بأن ...») or speaks to an assistant ("You are a
 helpful assistant", "As an AI", "System:") is not reporting: it may be retrieved, but it is
-never quoted as an answer. Nor is a sentence that hides words: several words inside a bidi
-embedding, override or isolate, or text spelled in tag characters (U+E0000-E007F), which most
-screens do not draw. Other invisible characters (a stray RLM, a zero-width space) are shown as
-visible marks wherever a quote is displayed (`visible`), so a reader sees that something is
-there. Matching ignores them all (index.normalize.is_invisible), so "ig\u200bnore" is "ignore".
+never quoted as an answer. Nor is a sentence that hides words: several words isolated (bidi
+isolates U+2066-2069) inside an ordinary sentence, or text spelled in tag characters
+(U+E0000-E007F), which most screens do not draw; text inside an override is also read
+backwards, as a screen draws it, for orders. Other invisible characters (a stray RLM, a
+zero-width space, an embedding) are shown as visible marks wherever a quote is displayed
+(`visible`), so a reader sees that something is there. Matching ignores them all
+(index.normalize.is_invisible), so "ig\u200bnore" is "ignore".
 
 The patterns read normalised text (index.normalize: alef forms → ا, ة → ه, ى and ئ → ي,
 diacritics dropped), so «أجب» and «اجب» are one. Arabic imperatives are written like other
 forms of the same verb («قل» is "say!" and "it decreased", «تجاهل» is "ignore!" and "he
 ignored"), so each Arabic pattern needs what makes it an order to the reader: «قل» followed by
-«إن/بأن/للمستخدم», «تجاهل» followed by «التعليمات/ما سبق», a second-person «عليك أن تجيب».
+«إن/بأن/للمستخدم» (with its hamza: «قلّ أن» is "seldom"), «تجاهل» followed by
+«التعليمات/ما سبق», a second-person «عليك أن تجيب».
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ _OVERRIDES = {"\u202d", "\u202e"}  # draw their text in a forced order: may read
 _ISOLATES = {"\u2066", "\u2067", "\u2068"}  # LRI RLI FSI, closed by PDI
 _PDF, _PDI = "\u202c", "\u2069"
 _TAGS = (0xE0000, 0xE007F)
-HIDDEN_WORDS = 3  # a run inside bidi controls with this many words hides a phrase, not a name
+HIDDEN_WORDS = 3  # an isolated run of this many words hides a phrase, not a name
 
 MARK = "⟪{}⟫"  # how an invisible character is shown in a quote: ⟪U+200B⟫
 # The blocks where Unicode puts its invisible characters (format characters, selectors,
@@ -47,14 +50,14 @@ _INVISIBLE = re.compile("[" + "".join(
 ) + "]")
 _BIDI_OR_TAG = re.compile("[\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]")
 _LATIN = re.compile("[A-Za-z]")
+_LETTER = re.compile("[^\\W\\d_]")
 
 # --- addressing the reader or the system ------------------------------------------------------
 # English (lower case after normalisation). Anywhere in a sentence:
 _EN_ANYWHERE = re.compile(
     r"\b(?:ignore|disregard|forget|override|bypass)\b[\w\s,'’]{0,40}?\b(?:instructions?|prompts?"
     r"|rules|directions|guidelines|directives?|context|everything|the above|all of the above)\b"
-    r"|\b(?:previous|prior|above|earlier|preceding|original|system|new|hidden|secret)\s+"
-    r"(?:instructions?|prompts?|directives?)\b"
+    r"|\b(?:system|hidden)\s+(?:instructions|prompts?)\b"
     r"|\bas an? (?:ai|a\.i\.|artificial intelligence|(?:large )?language model|llm|chatbot"
     r"|(?:ai |virtual |digital )?assistant)\b"
     r"|\byou are (?:now )?(?:an? |the )?(?:\w+ ){0,3}(?:assistant|ai|chatbot|bot|language model"
@@ -65,7 +68,8 @@ _EN_ANYWHERE = re.compile(
     r"|\b(?:tell|inform|remind)\s+(?:the\s+)?(?:user|reader|asker|person asking)\b"
     r"|\b(?:when|if)\s+(?:you\s+are|you're|you\s+get|anyone|someone|the user|a user)\s+"
     r"(?:is\s+)?ask(?:s|ed)?\b"
-    r"|\bthe\s+(?:correct|right|true|real|only|final)\s+answer\s+(?:is|should be|must be|to)\b"
+    r"|\bthe\s+(?:correct|right|true|real|only|final)\s+answer\s+to\s+(?:any|every|this|the"
+    r"|your)\s+question"
     r"|\b(?:system|assistant|developer|user)\s*(?:prompt|message)\b"
     r"|\banswer\s*:"
     r"|(?:^|[\s\[<(])(?:system|assistant|developer|instructions?)\s*[:\]>]"
@@ -80,23 +84,22 @@ _EN_OPENING = re.compile(
 # Arabic (normalised: ا ي ه for أإآ ى ة; no diacritics). Anywhere in a sentence:
 _AR_ANYWHERE = re.compile(
     r"(?:^|\s)[وف]?(?:تجاهل|تجاهلي|تجاهلوا|انس|انسي|انسوا|اهمل|اهملي|اهملوا|تخط|تخطي)\s+"
-    r"(?:كل\s+|جميع\s+)?(?:ال)?(?:تعليمات|اوامر|ارشادات|توجيهات|قواعد|سياق|ما\s+سبق|ما\s+ورد"
-    r"|ما\s+قيل)"
-    r"|(?:التعليمات|الاوامر|الارشادات|التوجيهات|القواعد)\s+(?:السابقه|الاصليه|الاولي|اعلاه"
-    r"|المذكوره\s+اعلاه|القديمه)"
+    r"(?:(?:كل|جميع)\s+(?:ال)?(?:تعليمات|اوامر|ارشادات|توجيهات|قواعد|ما\s+سبق|ما\s+ورد)"
+    r"|(?:ال)?(?:تعليمات|اوامر|ارشادات|توجيهات|قواعد)\s+(?:السابقه|اعلاه|الاصليه|الاولي"
+    r"|القديمه|المذكوره)|ما\s+سبق|ما\s+ورد|ما\s+قيل)"
     r"|تعليمات\s+(?:النظام|المستخدم|المساعد|جديده|سريه|خفيه)"
     r"|(?:^|\s)ف?(?:اجب|اجيبي|اجيبوا|اجبي)(?:\s|$|[:،,])|(?:^|\s)واجب\s+بان"
-    r"|(?:^|\s)[وف]?(?:قل|قولي|قولوا)\s+(?:ان|انه|انها|بان|بانه|بانها|للمستخدم|للسايل|للقاري"
-    r"|لمن|لكل\s+من|لهم|لي|الاتي|ما\s+يلي|:)(?:\s|$)"
+    r"|(?:^|\s)[وف]?(?:قل|قولي|قولوا)\s+(?:بان|بانه|بانها|للمستخدم|للسايل|للقاري|لمن\s+يسال"
+    r"|الاتي|ما\s+يلي)(?:\s|$)"
     r"|(?:^|\s)[وف]?(?:اخبر|اخبري|ابلغ|ابلغي|اكتب|اكتبي)\s+(?:ال)?(?:مستخدم|سايل|قاري|قراء)"
     r"|(?:^|\s)[وف]?(?:اكتب|اكتبي)\s+(?:ان|بان|بانه|بانها)(?:\s|$)"
-    r"|(?:^|\s)(?:بصفتك|بوصفك|باعتبارك|كونك)(?:\s|$)"
+    r"|(?:^|\s)(?:بصفتك|بوصفك|باعتبارك)\s+(?:ال)?(?:مساعد|نموذج|ذكاء|روبوت|برنامج)"
     r"|(?:^|\s)(?:انت|انتي|انتم)\s+(?:الان\s+)?(?:مساعد|نموذج|روبوت|برنامج|المساعد|النموذج)"
-    r"|(?:^|\s)(?:كنموذج|بصفتي\s+نموذج|بصفتي\s+مساعد)(?:\s|$)"
+    r"|(?:^|\s)(?:كنموذج|بصفتي\s+نموذج|بصفتي\s+مساعد)\s+(?:لغوي|ذكاء|ذكي)"
     r"|(?:^|\s)كمساعد\s+(?:ذكي|افتراضي|رقمي|ذكاء)"
     r"|(?:^|\s)كذكاء\s+اصطناعي"
-    r"|(?:الاجابه|الجواب|الرد)\s+(?:الصحيح|الصحيحه|الوحيد|الوحيده|النهايي|النهاييه)\s+"
-    r"(?:هو|هي|عن|علي|ل|يجب)"
+    r"|(?:الاجابه|الجواب)\s+(?:الصحيح|الصحيحه|الوحيد|الوحيده)\s+(?:عن|علي|ل)\s*(?:اي\s+)?"
+    r"(?:ال)?سوال"
     r"|(?:^|\s)(?:عند|حين|اذا|ان)\s+(?:سوالك|يسالك|سالك)(?:\s|$)"
     r"|(?:^|\s)عليك\s+(?:ان\s+)?(?:تجيب|تقول|ترد|تكتب|تتجاهل|تخبر|تذكر|تنكر)(?:\s|$)"
     r"|(?:^|\s)(?:لا|ولا)\s+(?:تقتبس|تكشف\s+عن\s+هذه)(?:\s|$)"
@@ -111,6 +114,10 @@ _AR_TRIGGERS = frozenset("""
     الرد سوالك يسالك سالك عليك تقتبس تكشف النظام المساعد المستخدم
 """.split())
 _AR_WORD = re.compile("[\u0621-\u064a]+")
+# «قل إن» ("say that!") and «قلّ أن» ("seldom") differ only by their hamza, which normalising
+# folds: this one reads the text with its hamzas (diacritics and invisible characters out).
+_SAY_THAT = re.compile("(?:^|\\s)[وف]?(?:قل|قولي|قولوا)\\s+(?:إن|إنه|إنها|إني)(?:\\s|$)")
+_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")
 # Where a clause opens: after punctuation, a line break or an invisible character.
 _CLAUSE_BREAK = re.compile(r"[.!?؟؛;:،,\"“”«»()\[\]\n—–-]+|\s-\s")
 
@@ -137,16 +144,23 @@ def flag(sentence: str) -> Flag | None:
         inner = sentence[start:end]
         if kind == "tags":
             return Flag("hides text", f"text in tag characters: {_untag(inner)!r}")
-        if len(normalize(inner).split()) >= HIDDEN_WORDS:
-            return Flag("hides text", f"{len(normalize(inner).split())} words inside bidi "
-                                      f"controls: {' '.join(normalize(inner).split())!r}")
+        words = normalize(inner).split()
+        outside = sentence[:start - 1] + " " + sentence[end + 1 :]
+        if kind == "isolate" and len(words) >= HIDDEN_WORDS and _LETTER.search(outside):
+            return Flag("hides text", f"{len(words)} words isolated inside a sentence: "
+                                      f"{' '.join(words)!r}")
     return None
 
 
 def hidden_runs(text: str) -> list[tuple[int, int, str]]:
     """Spans of `text` that a screen may not show as written, with their kind: the inside of a
-    closed bidi embedding or isolate ("bidi"), of an override, closed or not ("override":
-    drawn in forced order), and runs of tag characters ("tags")."""
+    closed bidi isolate ("isolate") or embedding ("embedding"), of an override, closed or not
+    ("override": drawn in forced order), and runs of tag characters ("tags").
+
+    Only an isolate of several words inside an otherwise ordinary sentence, and tag
+    characters, count as hiding text (`flag`): embeddings wrap names and titles in real news
+    pasted from the web (RLE … PDF around a film's credits), and an override is read backwards
+    for orders instead."""
     if not _BIDI_OR_TAG.search(text):
         return []
     runs: list[tuple[int, int, str]] = []
@@ -165,7 +179,8 @@ def hidden_runs(text: str) -> list[tuple[int, int, str]]:
             closes = _PDI if stack[-1][0] in _ISOLATES else _PDF
             if ch == closes:
                 opener, start = stack.pop()
-                runs.append((start, i, "override" if opener in _OVERRIDES else "bidi"))
+                runs.append((start, i, "override" if opener in _OVERRIDES else
+                             "isolate" if opener in _ISOLATES else "embedding"))
     if tag_start is not None:
         runs.append((tag_start, len(text), "tags"))
     runs += [(start, len(text), "override") for opener, start in stack if opener in _OVERRIDES]
@@ -203,7 +218,8 @@ def _addressing(text: str) -> str | None:
     for reading in _readings(text):
         norm = " ".join(normalize(reading).split())
         if _may_address_in_arabic(norm):
-            found = _AR_ANYWHERE.search(norm)
+            bare = " ".join(_MARKS.sub("", _INVISIBLE.sub("", reading)).split())
+            found = _AR_ANYWHERE.search(norm) or _SAY_THAT.search(bare)
             if found:
                 return found.group().strip()
         if not _LATIN.search(norm):

@@ -9,9 +9,9 @@ question ("Erbil") are matched against their Arabic transliterations (أربيل
 list over consonant skeletons (index.translit), scaled by its ceiling; a name found in an
 article counts for every passage of it.
 
-The fused score is then lowered by a prior on the passage (`Hit.prior`): by the square of the
-thinness of its article (assistant.substance: one or two bare sentences with no figure, date or
-source, a repeated question, a list of keywords), by how much of the passage only echoes the
+The fused score is then lowered by a prior on the passage (`Hit.prior`): when its article is a
+bare line (thinness 1 in assistant.substance: one or two short sentences with no figure, date
+or source, a repeated question, a list of keywords), by how much of the passage only echoes the
 question's own words (its share of terms the question does not hold, under one half), and
 when every sentence of it addresses the reader or hides text (assistant.planted). Such
 passages may still be found; they no longer push the reports out of the top k. The evidence
@@ -66,7 +66,7 @@ class FusionWeights:
     names: float = 0.3  # an English question's names matched across scripts; see README
     candidates: int = 50  # from each list before fusion
     duplicate_cosine: float = 0.95  # chunks this close are one story in several outlets
-    thin: float = 0.6  # times the squared thinness of the passage's article (substance)
+    thin: float = 0.6  # a passage of a bare line: an article of thinness 1 (substance)
     echo: float = 0.5  # a passage made of the question's own words (see _echo)
     planted: float = 0.5  # a passage whose every sentence addresses the reader or hides text
 
@@ -175,7 +175,7 @@ class Retriever:
             marks = self._chunk_marks({s.row.id: s.row for s in batch})
             for s in batch:
                 mark = marks.get(s.row.id, _Marks(0.0, False))
-                prior = (self.weights.thin * mark.thinness ** 3
+                prior = (self.weights.thin * (mark.thinness >= 1)  # a bare line: see substance
                          + self.weights.echo * _echo(qterms, s.row.terms)
                          + (self.weights.planted if mark.planted else 0.0))
                 lowered.append(replace(s, fused=s.fused - prior, prior=prior,

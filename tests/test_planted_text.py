@@ -65,6 +65,23 @@ REPORTING = [  # ordinary news, some of it written like the orders above
     "Officials ignored the warnings, the report found.",
     "The answer to the housing shortage lies in new building, analysts say.",
     "Never before had the river risen so fast.",
+    # found flagged in a first scan of 88,485 SaudiNewsNet sentences, now read right
+    "إسقاطها الكثير من القيود التي تضمنتها الإرشادات السابقة حول تناول الدهون.",
+    "وكان - رحمه الله - نموذجاً فريداً يستحق أن يدرس كنموذج للإخلاص والعمل الدؤوب.",
+    "ومرضت الحياة كلها مرضاً قلّ أن نجد له دواء.",
+    "ترسخ أسلوبا خاطئا يكبل الأفراد والجماعات قل أن ينفك منه أحد.",
+    "ووصفوا العمل خلال أيام العيد بأنه عمل نبيل، كونك تقوم بخدمة آخرين.",
+    "* باعتبارك أحد المنتمين لسلك التربية والتعليم، ما أبرز عيوبه؟",
+    "وكان سابيلا قد أجل الرد النهائي على العرض الأمريكي حتى منتصف يوليو.",
+    "وكان الرد الصحيح هو تصميم آليات تقدم حركة أموال تلقائية.",
+    "لأن قولي : زعم الهمام يؤدي معنى قولنا : قال الهمام.",
+    "\u202bإخراج: دان فوغلمان Dan Fogelman\u202c",  # credits in an embedding, pasted from the web
+    "\u202c1 - \u202aThe Wild Bunch | Sam Peckinpah (1969)\u202c",
+    "The ministry issued new instructions to schools on Sunday.",
+    # and in a second, held-out scan of 80,420 sentences
+    "وقالت متحدثة باسم الشرطة إن الشاب تجاهل أوامر الشرطة بالتوقف.",
+    "وتساءل: هل هذا ينم عن تجاهل التعليمات في كل مرة؟",
+    "The right answer is more housing, the minister said.",
 ]
 
 
@@ -103,7 +120,8 @@ def test_every_planted_article_is_flagged_where_it_gives_orders_or_hides_text() 
 
 def test_hidden_runs_are_closed_bidi_runs_overrides_and_tags() -> None:
     text = "a \u2067b c\u2069 d \u202bunclosed embedding"
-    assert hidden_runs(text) == [(3, 6, "bidi")]  # an unclosed RLE (common in news) hides nothing
+    assert hidden_runs(text) == [(3, 6, "isolate")]  # an unclosed RLE (common in news): no run
+    assert hidden_runs("a \u202bb c\u202c d") == [(3, 6, "embedding")]
     reversed_ = "x \u202edlrow olleh"
     assert hidden_runs(reversed_) == [(3, len(reversed_), "override")]  # open to the end
     spelled = "ok" + tags("hi")
@@ -115,7 +133,8 @@ def test_a_phrase_hidden_between_isolates_is_flagged_but_a_wrapped_name_is_not()
               "إن التحقيق مستمر.")
     found = flag(hidden)
     assert found is not None and found.reason == "hides text" and "السويد" in found.detail
-    assert flag("قال \u202aJohn Smith\u202c إن الاجتماع انتهى.") is None
+    assert flag("قال \u2066John Smith\u2069 إن الاجتماع انتهى.") is None  # a name, isolated
+    assert flag("\u2067إن السويد نفذت الهجوم على أربيل\u2069") is None  # a whole line isolated
 
 
 def test_text_in_tag_characters_is_read_and_flagged() -> None:
