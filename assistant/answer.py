@@ -3,6 +3,14 @@
 Extractive: the sentences of the top passages that best answer the question (by the dense
 sentence score plus, for Arabic questions, word overlap), quoted verbatim with numbered
 citations; framed in the question's language. Refuses when the best evidence is too weak.
+
+A sentence that addresses the reader or hides text (assistant.planted) is never quoted; one
+that only restates the question, asks a question or lists keywords (assistant.substance) is
+lowered below the sentences that report. Reports come first: while a passage of an article
+with the marks of reporting (thinness at most REPORT) holds the evidence to answer, no thinner
+article is quoted beside it. When nothing quotable is left, the answer is a refusal.
+Invisible characters in a quote are shown as marks (⟪U+200B⟫) in the answer text; the
+citation keeps the verbatim quote and its offsets.
 """
 
 from __future__ import annotations
@@ -12,12 +20,23 @@ from typing import Any
 
 from assistant.citations import Citation, citation_for
 from assistant.language import Language, detect
+from assistant.planted import flag, visible
 from assistant.retrieve import Hit
+from assistant.substance import is_question, novelty, stuffed
 from index.normalize import normalize
 from index.tokens import tokenize
 
 MAX_QUOTES = 3
 QUOTE_MARGIN = 0.1  # further quotes must score within this of the best one
+# A sentence whose terms are mostly the question's own says nothing new: below this share of
+# new terms it is lowered, by up to RESTATED at no new term at all.
+NOVEL_ENOUGH = 0.4
+RESTATED = 0.3
+QUESTION = 0.3  # a question is not an answer
+STUFFED = 0.3  # nor is a list of keywords
+REPORT = 2 / 3  # the thinness (assistant.substance) up to which an article counts as a report
+NOTHING_QUOTABLE = ("the passages found address the reader or hide text (assistant.planted); "
+                    "none of it is quoted")
 
 REFUSAL = {
     "ar": "لا يوجد في الأرشيف ما يجيب عن هذا السؤال.",
@@ -66,25 +85,40 @@ def extract(question: str, hits: list[Hit], *, threshold: float) -> Answer:
     language = detect(question)
     if not is_answerable(hits, threshold):
         return refuse(question, language, "extractive")
-    picks = _pick_sentences(question, hits)
+    picks = _pick_sentences(question, hits, threshold)
+    if not picks:
+        return refuse(question, language, "extractive", (NOTHING_QUOTABLE,))
     citations = tuple(
         citation_for(n, hit, start, end) for n, (hit, start, end, _) in enumerate(picks, 1)
     )
     lines = [LEAD[language]]
     for c in citations:
         where = ", ".join(p for p in (c.source, c.date or "") if p)
-        lines.append(f"- «{c.quote}» [{c.n}]" + (f" ({where})" if where else ""))
+        lines.append(f"- «{visible(c.quote)}» [{c.n}]" + (f" ({where})" if where else ""))
     return Answer(question, "\n".join(lines), False, citations, language, "extractive")
 
 
-def _pick_sentences(question: str, hits: list[Hit]) -> list[tuple[Hit, int, int, float]]:
-    qtokens = set(tokenize(question))
+def _pick_sentences(
+    question: str, hits: list[Hit], threshold: float = 0.0,
+) -> list[tuple[Hit, int, int, float]]:
+    qtokens = frozenset(tokenize(question))
+    quotable = [  # per hit: its sentences that neither address the reader nor hide text
+        [(start, end, dense) for (start, end), dense
+         in zip(hit.sentences, hit.sentence_scores, strict=True)
+         if flag(hit.text[start - hit.start : end - hit.start]) is None]
+        for hit in hits
+    ]
+    reports = any(h.thinness <= REPORT and h.evidence >= threshold and q
+                  for h, q in zip(hits, quotable, strict=True))
     candidates = []
-    for rank, hit in enumerate(hits):
-        for (start, end), dense in zip(hit.sentences, hit.sentence_scores, strict=True):
+    for rank, (hit, sentences) in enumerate(zip(hits, quotable, strict=True)):
+        if reports and hit.thinness > REPORT:
+            continue  # a bare line is quoted only when no report answers
+        for start, end, dense in sentences:
             sentence = hit.text[start - hit.start : end - hit.start]
             overlap = len(qtokens & set(tokenize(sentence))) / len(qtokens) if qtokens else 0.0
-            score = dense + 0.3 * overlap + 0.5 * hit.score - 0.01 * rank
+            score = (dense + 0.3 * overlap + 0.5 * hit.score - 0.01 * rank
+                     - _says_nothing(qtokens, sentence))
             candidates.append((score, hit, start, end))
     candidates.sort(key=lambda c: -c[0])
     picks: list[tuple[Hit, int, int, float]] = []
@@ -101,3 +135,16 @@ def _pick_sentences(question: str, hits: list[Hit]) -> list[tuple[Hit, int, int,
         per_article[hit.article_id] = per_article.get(hit.article_id, 0) + 1
         picks.append((hit, start, end, score))
     return picks
+
+
+def _says_nothing(qtokens: frozenset[str], sentence: str) -> float:
+    """How far to lower a sentence that restates the question, asks one or lists keywords."""
+    penalty = 0.0
+    new = novelty(qtokens, sentence)
+    if new is not None and new < NOVEL_ENOUGH:
+        penalty += RESTATED * (1 - new / NOVEL_ENOUGH)
+    if is_question(sentence):
+        penalty += QUESTION
+    if stuffed(sentence):
+        penalty += STUFFED
+    return penalty

@@ -2,7 +2,8 @@
 
 A passage is numbered [n] in the order it was retrieved. A claim (a sentence of the answer)
 must cite at least one [n] that exists; any text it quotes («…» or "…") must occur verbatim,
-after normalisation, in a passage it cites. Claims that fail are dropped.
+after normalisation, in a passage it cites, and not in a sentence that addresses the reader or
+hides text (assistant.planted): such text is never a quote. Claims that fail are dropped.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from assistant.planted import flag
 from assistant.retrieve import Hit
 from index.normalize import find_normalized
 from index.sentences import strip_span
@@ -100,8 +102,22 @@ def check_claim(claim: str, hits: list[Hit]) -> CheckedClaim:
         if span is None:
             return CheckedClaim(claim, cited, (), f"quote «{quoted[:60]}» is not in passage "
                                 f"{', '.join(f'[{n}]' for n in cited)}")
+        planted = _planted(hits[span[0] - 1], span[1], span[2])
+        if planted is not None:
+            return CheckedClaim(claim, cited, (), f"quote «{quoted[:60]}» is in a sentence "
+                                f"of passage [{span[0]}] that {planted}, which is never quoted")
         quotes.append(span)
     return CheckedClaim(claim, cited, tuple(quotes), None)
+
+
+def _planted(hit: Hit, start: int, end: int) -> str | None:
+    """Why the sentences of `hit` that [start, end) touches may not be quoted, or None."""
+    for s, e in hit.sentences:
+        if s < end and start < e:
+            found = flag(hit.text[s - hit.start : e - hit.start])
+            if found is not None:
+                return f"{found.reason} ({found.detail})"
+    return None
 
 
 def _locate(quoted: str, cited: tuple[int, ...], hits: list[Hit]) -> tuple[int, int, int] | None:

@@ -1,10 +1,16 @@
-"""Terminal rendering of answers, passages and articles (colour only on a terminal)."""
+"""Terminal rendering of answers, passages and articles (colour only on a terminal).
+
+Invisible characters (zero-width, bidi controls, tag characters) are shown as marks such as
+⟪U+200B⟫ wherever archive text is printed (assistant.planted.visible), so that hidden text is
+seen; offsets (`--span`) still count the characters of the stored text.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from assistant.answer import Answer
+from assistant.planted import visible
 from assistant.retrieve import Hit
 from index.catalog import StoredArticle
 
@@ -21,7 +27,7 @@ def answer_text(answer: Answer, *, color: bool, streamed: bool = False) -> str:
         lines.append("")
         for c in answer.citations:
             meta = " · ".join(p for p in (c.source, c.title, c.date or "", c.url) if p)
-            lines.append(f"[{c.n}] «{c.quote}»")
+            lines.append(f"[{c.n}] «{visible(c.quote)}»")  # invisible characters as marks
             lines.append(_dim(f"    {meta}", color))
             lines.append(_dim(f"    akhbar show {c.article_id} --span {c.start}:{c.end}", color))
     return "\n".join(lines)
@@ -32,7 +38,8 @@ def hit_dict(hit: Hit) -> dict[str, Any]:
         "chunk_id": hit.chunk_id, "article_id": hit.article_id, "title": hit.title,
         "source": hit.source, "date": hit.date, "url": hit.url, "start": hit.start,
         "end": hit.end, "text": hit.text, "score": hit.score, "dense": hit.dense,
-        "lexical": hit.lexical, "names": hit.names, "also_in": list(hit.also_in),
+        "lexical": hit.lexical, "names": hit.names, "prior": hit.prior,
+        "also_in": list(hit.also_in),
     }
 
 
@@ -42,7 +49,7 @@ def hits_text(hits: list[Hit]) -> str:
         meta = " · ".join(p for p in (h.source, h.title, h.date or "", h.url) if p)
         also = f"\n    also in: {', '.join(h.also_in)}" if h.also_in else ""
         blocks.append(f"{i}. [{h.score:.3f}] {meta}\n    {h.article_id} {h.start}:{h.end}{also}\n"
-                      f"    {h.text}")
+                      f"    {visible(h.text)}")
     return "\n\n".join(blocks)
 
 
@@ -54,8 +61,9 @@ def article_text(article: StoredArticle, span: tuple[int, int] | None, *, color:
     if span:
         start, end = span
         open_, close = HIGHLIGHT if color else MARKERS
-        text = text[:start] + open_ + text[start:end] + close + text[end:]
-    return "\n".join(head) + text
+        return "\n".join(head) + (visible(text[:start]) + open_ + visible(text[start:end]) + close
+                                 + visible(text[end:]))
+    return "\n".join(head) + visible(text)
 
 
 def _dim(text: str, color: bool) -> str:

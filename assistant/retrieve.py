@@ -8,21 +8,35 @@ text, so a useless lexical list never drags the dense list down). The names in a
 question ("Erbil") are matched against their Arabic transliterations (أربيل) by a third, BM25
 list over consonant skeletons (index.translit), scaled by its ceiling; a name found in an
 article counts for every passage of it.
+
+The fused score is then lowered by a prior on the passage (`Hit.prior`): when its article is a
+bare line (thinness 1 in assistant.substance: one or two short sentences with no figure, date
+or source, a repeated question, a list of keywords), by how much of the passage only echoes the
+question's own words (its share of terms the question does not hold, under one half), and
+when every sentence of it addresses the reader or hides text (assistant.planted). Such
+passages may still be found; they no longer push the reports out of the top k. The evidence
+used for refusals is not lowered.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from assistant.language import lexical_part, name_words
+from assistant.planted import flag
+from assistant.substance import thinness as thinness_of
 from index.catalog import ChunkRow
 from index.chunk import chunk_vector
 from index.embed import Embedder
 from index.lexical import LexicalHits, LexicalIndex
 from index.store import Store, day_number
+from index.tokens import tokenize
+
+MARKS_CACHE = 200_000  # chunks whose marks are remembered before the cache starts again
+ECHO_NOVELTY = 0.5  # a passage with under this share of terms new to the question echoes it
 
 
 @dataclass(frozen=True)
@@ -52,6 +66,9 @@ class FusionWeights:
     names: float = 0.3  # an English question's names matched across scripts; see README
     candidates: int = 50  # from each list before fusion
     duplicate_cosine: float = 0.95  # chunks this close are one story in several outlets
+    thin: float = 0.6  # a passage of a bare line: an article of thinness 1 (substance)
+    echo: float = 0.5  # a passage made of the question's own words (see _echo)
+    planted: float = 0.5  # a passage whose every sentence addresses the reader or hides text
 
 
 @dataclass(frozen=True)
@@ -73,6 +90,8 @@ class Hit:
     sentence_scores: tuple[float, ...]  # query . sentence vector
     also_in: tuple[str, ...] = ()  # article ids of near-duplicates grouped under this hit
     names: float = 0.0  # weighted BM25 of an English question's names in this article (in score)
+    prior: float = 0.0  # what was taken off the score for a thin, echoing or planted passage
+    thinness: float = 0.0  # of the article (assistant.substance): 0 a report, 1 one bare line
     # the stored vector of each sentence (float16), for checking claims without embedding again
     sentence_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)),
                                          compare=False, repr=False)
@@ -85,6 +104,8 @@ class _Scored:
     lexical: float
     names: float
     evidence: float
+    prior: float
+    thinness: float
     row: ChunkRow
     sentence_scores: np.ndarray
     vector: np.ndarray  # the chunk's vector, for grouping near-duplicates
@@ -99,6 +120,7 @@ class Retriever:
         self.embedder = embedder
         self.lexical = lexical
         self.weights = weights
+        self._marks: dict[str, _Marks] = {}  # by chunk id (ids change with the article's text)
 
     def search(self, query: str, k: int = 5, filters: Filters = Filters()) -> list[Hit]:
         qvec = self.embedder.embed_query(query)
@@ -134,12 +156,55 @@ class Retriever:
                      / max(named.ceiling, 1e-9))
             scored.append(_Scored(
                 fused=self.weights.dense * dense + self.weights.lexical * trust * lexical + names,
-                dense=dense, lexical=lexical, names=names,
+                dense=dense, lexical=lexical, names=names, prior=0.0, thinness=0.0,
                 evidence=dense + trust * raw.get(cid, 0.0) / max(lex.ceiling, 1e-9) + names,
                 row=row, sentence_scores=sent_scores, vector=vec,
             ))
         scored.sort(key=lambda s: -s.fused)
-        return self._hits(_group(scored, self.weights.duplicate_cosine), k)
+        ranked = self._lower(scored, frozenset(tokenize(query)), k)
+        return self._hits(_group(ranked, self.weights.duplicate_cosine), k)
+
+    def _lower(self, scored: list[_Scored], qterms: frozenset[str], k: int) -> list[_Scored]:
+        """`scored` (best first) with each passage's prior taken off, re-sorted. A prior only
+        lowers, so it is worked out down the list only until k stories are settled: scored,
+        after their prior, at or above the best score not yet lowered."""
+        done = 0
+        lowered: list[_Scored] = []
+        while done < len(scored):
+            batch = scored[done : done + 2 * k + 8]
+            marks = self._chunk_marks({s.row.id: s.row for s in batch})
+            for s in batch:
+                mark = marks.get(s.row.id, _Marks(0.0, False))
+                prior = (self.weights.thin * (mark.thinness >= 1)  # a bare line: see substance
+                         + self.weights.echo * _echo(qterms, s.row.terms)
+                         + (self.weights.planted if mark.planted else 0.0))
+                lowered.append(replace(s, fused=s.fused - prior, prior=prior,
+                                       thinness=mark.thinness))
+            done += len(batch)
+            if done < len(scored):
+                settled = sorted((s for s in lowered if s.fused >= scored[done].fused),
+                                 key=lambda s: -s.fused)
+                if len(_group(settled, self.weights.duplicate_cosine)) >= k:
+                    break
+        lowered.sort(key=lambda s: -s.fused)
+        return lowered + scored[done:]
+
+    def _chunk_marks(self, rows: dict[str, ChunkRow]) -> dict[str, _Marks]:
+        """Each passage's article thinness, and whether every sentence of it addresses the
+        reader or hides text. Remembered by chunk id."""
+        missing = [row for cid, row in rows.items() if cid not in self._marks]
+        if missing:
+            if len(self._marks) > MARKS_CACHE:
+                self._marks.clear()
+            articles = self.store.catalog.articles({row.article_id for row in missing})
+            thinness = {a.id: thinness_of(a.text) for a in articles.values()}
+            for row in missing:
+                article = articles.get(row.article_id)
+                if article is not None:
+                    planted = all(flag(article.text[start:end]) is not None
+                                  for start, end in row.sentences)
+                    self._marks[row.id] = _Marks(thinness[article.id], planted)
+        return {cid: self._marks[cid] for cid in rows if cid in self._marks}
 
     def _names(self, query: str, mask: np.ndarray | None) -> LexicalHits:
         names = name_words(query) if self.weights.names else []
@@ -167,9 +232,27 @@ class Retriever:
                 score=round(s.fused, 4), dense=round(s.dense, 4), lexical=round(s.lexical, 4),
                 evidence=round(s.evidence, 4), sentences=row.sentences,
                 sentence_scores=tuple(float(x) for x in s.sentence_scores), also_in=tuple(twins),
-                names=round(s.names, 4), sentence_vectors=row.vectors,
+                names=round(s.names, 4), prior=round(s.prior, 4),
+                thinness=s.thinness, sentence_vectors=row.vectors,
             ))
         return hits
+
+
+@dataclass(frozen=True)
+class _Marks:
+    thinness: float  # of the article, assistant.substance
+    planted: bool  # every sentence addresses the reader or hides text
+
+
+def _echo(qterms: frozenset[str], terms: str) -> float:
+    """How much a passage only echoes the question: 1 when all its terms are the question's,
+    falling to 0 at ECHO_NOVELTY new terms; 0 when they share none (an English question over
+    Arabic text cannot be compared word for word)."""
+    own = set(terms.split())
+    if not own or not qterms or not own & qterms:
+        return 0.0
+    novelty = len(own - qterms) / len(own)
+    return max(0.0, 1 - novelty / ECHO_NOVELTY)
 
 
 def _group(scored: list[_Scored], threshold: float) -> list[tuple[_Scored, list[str]]]:

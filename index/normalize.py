@@ -1,7 +1,8 @@
 """Arabic text normalisation for matching only; the original text is what is stored and quoted.
 
 Every character is normalised on its own (NFKC, casefold, Arabic letter folding, removal of
-diacritics, tatweel and invisible controls), so the result maps back to the original text one
+diacritics, tatweel and every invisible character: zero-width, bidi, tag and other format
+characters, see `is_invisible`), so the result maps back to the original text one
 character at a time. `normalize` runs as a single `str.translate` over a table that fills itself
 the first time it meets a character.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["find_normalized", "normalize", "normalize_with_offsets"]
+__all__ = ["find_normalized", "is_invisible", "normalize", "normalize_with_offsets"]
 
 _FOLD = {
     "\u0622": "\u0627",  # آ → ا
@@ -41,15 +42,35 @@ _REMOVED_RANGES = (
     (0x00AD, 0x00AD),  # soft hyphen
 )
 _REMOVED = frozenset(chr(c) for lo, hi in _REMOVED_RANGES for c in range(lo, hi + 1))
+# Characters that draw nothing, beyond those above: every format character (Unicode category
+# Cf: word joiner, invisible operators, tag characters U+E0000-E007F that can spell hidden
+# text...), variation selectors, the combining grapheme joiner and the Hangul fillers.
+_INVISIBLE_RANGES = (
+    (0x034F, 0x034F), (0x115F, 0x1160), (0x180B, 0x180F), (0x3164, 0x3164), (0xFE00, 0xFE0F),
+    (0xFFA0, 0xFFA0), (0xE0100, 0xE01EF),
+)
+_INVISIBLE = frozenset(chr(c) for lo, hi in _INVISIBLE_RANGES for c in range(lo, hi + 1))
+# Format characters that do draw: the prepended concatenation marks (Arabic number sign, end
+# of ayah...), which span the digits after them.
+_DRAWN_FORMAT = frozenset(chr(c) for c in (*range(0x0600, 0x0606), 0x06DD, 0x070F, 0x0890,
+                                           0x0891, 0x08E2, 0x110BD, 0x110CD))
 
 _WHITESPACE_RUN = re.compile(r"\s+")
+
+
+def is_invisible(char: str) -> bool:
+    """Whether `char` draws nothing: a zero-width, bidi control, tag, filler or other format
+    character (the soft hyphen and the Arabic letter mark count). Matching ignores them."""
+    if char in _INVISIBLE:
+        return True
+    return unicodedata.category(char) == "Cf" and char not in _DRAWN_FORMAT
 
 
 def _step(char: str) -> str:
     """One pass of the per-character pipeline: NFKC, casefold, Arabic folding, removals."""
     out = []
     for c in unicodedata.normalize("NFKC", char).casefold():
-        if c not in _REMOVED:
+        if c not in _REMOVED and not is_invisible(c):  # invisible: see is_invisible
             out.append(_FOLD.get(c, c))
     return "".join(out)
 

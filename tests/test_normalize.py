@@ -17,6 +17,7 @@ _TEXT_CHARS = st.one_of(
     _chars((0xFB50, 0xFDFF), (0xFE70, 0xFEFF)),  # presentation forms
     _chars((0x0660, 0x0669), (0x06F0, 0x06F9), (0x30, 0x39)),  # digits
     _chars((0x200B, 0x200F), (0x202A, 0x202E), (0x2066, 0x2069), (0x061C, 0x061C)),  # controls
+    _chars((0x2060, 0x2064), (0xE0000, 0xE007F), (0xFE00, 0xFE0F)),  # joiner, tags, selectors
     st.sampled_from(["\u00ad", "\ufeff", "ß", "İ", "ﬀ", "Σ", "ẞ", "\u00a0"]),
     _chars((0x41, 0x5A), (0x61, 0x7A)),  # Latin
     st.sampled_from(list(" \n\t.,!?:;\"'()«»،؛؟…")),
@@ -38,6 +39,8 @@ _TEXTS = st.text(_TEXT_CHARS, max_size=60)
         ("مستشفى رئيس مؤتمر", "مستشفي رييس موتمر"),
         ("كـــتـــاب", "كتاب"),
         ("\u200fمرحبا\u200c بكم\ufeff", "مرحبا بكم"),
+        ("ig\u200bno\u2060re\U000e0041\U000e007f", "ignore"),  # word joiner, tag characters
+        ("\u0600١٢", "\u060012"),  # the Arabic number sign draws: it stays
         ("Saudi ARAMCO Straße", "saudi aramco strasse"),
         ("قال: «نعم»؟ ثم، سكت؛", "قال: «نعم»؟ ثم، سكت؛"),
         ("سطر\n\tآخر  ", "سطر\n\tاخر  "),
@@ -51,6 +54,13 @@ def test_offsets_point_at_the_producing_characters() -> None:
     norm, offsets = normalize_with_offsets("أَﻻß")
     assert norm == "الاss"
     assert offsets == [0, 2, 2, 3, 3, 4]
+
+
+def test_offsets_skip_invisible_characters_exactly() -> None:
+    text = "a\u2060b\U000e0062\U000e007fc"
+    norm, offsets = normalize_with_offsets(text)
+    assert norm == "abc" and offsets == [0, 2, 5, 6]
+    assert find_normalized("abc", "x " + text) == (2, 8)
 
 
 def test_offsets_of_empty_text() -> None:
