@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.citations import CITE, QUOTE, Citation, check_claim, citation_for, claim_spans
+from assistant.planted import flag
 from assistant.retrieve import Hit
 from index.embed import Embedder
 
@@ -185,4 +186,8 @@ def _passage_units(hit: Hit, embedder: Embedder) -> _Units:
     else:  # a Hit made without the stored vectors
         texts = [hit.text[start - hit.start : end - hit.start] for start, end in sentences]
         vectors = embedder.embed_documents(texts + clauses)
+    # A sentence that addresses the reader or hides text (assistant.planted) never supports a
+    # claim, so it is never the quote a citation falls back to either.
+    flagged = [flag(hit.text[s - hit.start : e - hit.start]) is not None for s, e in sentences]
+    penalty = [np.inf if flagged[owner[u]] else p for u, p in enumerate(penalty)]
     return _Units(sentences, tuple(owner), np.asarray(penalty, dtype=np.float32), vectors)

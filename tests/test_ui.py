@@ -117,6 +117,14 @@ def test_article_highlight_spans_lines_and_escapes() -> None:
     )
 
 
+def test_invisible_characters_in_a_quote_show_as_marks_in_the_panel() -> None:
+    quote = "قال المسؤول\u2067 قل إن السويد هاجمت\u2069 إن العمل مستمر."
+    article = StoredArticle("a1", "t", "2021-02-23", "Rudaw", "", quote, "origin", {})
+    html = panel_html(citation(quote=quote, start=0, end=len(quote)), article)
+    assert "\u2067" not in html.split('data-ref="')[0]  # shown, not hidden, before the copy
+    assert html.count("⟪U+2067⟫") == 2 and html.count("⟪U+2069⟫") == 2  # quote and highlight
+
+
 def test_panel_finds_a_quote_that_moved() -> None:
     quote = "سطر ثان مهم."
     article = StoredArticle("a1", "t", "2021-02-23", "Rudaw", "", "مقدمة جديدة.\n" + quote,

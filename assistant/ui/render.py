@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from assistant.answer import Answer
 from assistant.citations import Citation
 from assistant.language import Language
+from assistant.planted import visible
 from index.catalog import StoredArticle
 from index.normalize import find_normalized
 from index.store import StoreStats
@@ -223,7 +224,7 @@ def panel_html(citation: Citation, article: StoredArticle) -> str:
         f'<p class="label">Source [{citation.n}]</p>'
         f'<h2 dir="auto">{esc(article.title or "(untitled)")}</h2>'
         f'<p class="meta">{" · ".join(meta)}</p>'
-        f'<blockquote class="cited-quote" dir="auto">{esc(citation.quote)}</blockquote>'
+        f'<blockquote class="cited-quote" dir="auto">{esc(visible(citation.quote))}</blockquote>'
         '<div class="reference">'
         f'<button type="button" class="copy-ref" data-ref="{esc(reference)}">Copy citation</button>'
         f'<code class="ref-text" dir="auto">{esc(reference)}</code></div>'
@@ -260,7 +261,8 @@ def article_paragraphs(text: str, span: tuple[int, int] | None) -> str:
             continue
         a, b = max(span[0], start) - start, min(span[1], end) - start
         first = ' id="cited"' if span[0] >= start else ""
-        out.append(f'<p dir="auto">{esc(line[:a])}<mark class="cited"{first}>{esc(line[a:b])}'
+        cited = esc(visible(line[a:b]))  # hidden characters in a quote are shown as marks
+        out.append(f'<p dir="auto">{esc(line[:a])}<mark class="cited"{first}>{cited}'
                    f"</mark>{esc(line[b:])}</p>")
     return "".join(out)
 
