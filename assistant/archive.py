@@ -12,6 +12,7 @@ lexical index still finds, and :attr:`Archive.warning` says so.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -91,10 +92,14 @@ class Archive:
     ) -> None:
         self.settings = settings
         self.store = store
-        self.embedder = embedder
+        # One call at a time: a model's tokenizer (Hugging Face's fast ones, the bundled
+        # model's lazy loading) is not safe to use from two threads at once.
+        self.embedder: Embedder = embedder if isinstance(embedder, _OneAtATime) \
+            else _OneAtATime(embedder)
         self._lock = threading.Lock()  # one thread reloads at a time
         self._calibrating = threading.Lock()
         self._vectors = _Shared()  # searches share Chroma; reopening it waits for them
+        self._closed = False
         self._thresholds: tuple[tuple[int, Path | None], dict[Language, float]] | None = None
         state = store.index_state()
         self._vectors_at = state.generation  # the generation Chroma was opened at
@@ -124,6 +129,7 @@ class Archive:
                 if state.generation != self._vectors_at and state.writer_pid is None:
                     # The store is at rest (the run finished, or died): see its vectors.
                     with self._vectors.alone():
+                        self._check_open()
                         self.store.reopen_vectors()
                     self._vectors_at = state.generation
                 view = self._load(state, view.lexical)
@@ -158,7 +164,12 @@ class Archive:
 
     def _search(self, view: _View, query: str, k: int, filters: Filters = Filters()) -> list[Hit]:
         with self._vectors.shared():
+            self._check_open()
             return view.retriever.search(query, k, filters)
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError(f"the archive at {self.settings.store} is closed")
 
     @classmethod
     def open(
@@ -182,7 +193,10 @@ class Archive:
             raise
 
     def close(self) -> None:
-        self.store.close()
+        with self._vectors.alone():  # after the searches under way
+            if not self._closed:
+                self._closed = True
+                self.store.close()
 
     def threshold(self, language: Language) -> float:
         """The score under which this store is taken to hold no answer (assistant.refusal)."""
@@ -208,6 +222,7 @@ class Archive:
     def stats(self) -> StoreStats:
         self._current()
         with self._vectors.shared():
+            self._check_open()
             return self.store.stats()
 
     def sources(self) -> list[str]:
@@ -282,6 +297,32 @@ class Archive:
                 f"no article with id {article_id!r} in {self.settings.store}"
             )
         return found
+
+
+_LOCKS: weakref.WeakKeyDictionary[Embedder, threading.Lock] = weakref.WeakKeyDictionary()
+_LOCKS_LOCK = threading.Lock()
+
+
+class _OneAtATime:
+    """An embedder that serves one call at a time, whatever thread it comes from."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.name, self.dim, self.max_tokens = inner.name, inner.dim, inner.max_tokens
+        with _LOCKS_LOCK:  # one lock per model, however many archives share it
+            self._lock = _LOCKS.setdefault(inner, threading.Lock())
+
+    def count_tokens(self, text: str) -> int:
+        with self._lock:
+            return self.inner.count_tokens(text)
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return self.inner.embed_query(text)
 
 
 class _Shared:

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from index.errors import StoreError
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles(
@@ -87,15 +89,15 @@ class Catalog:
         self.db.executescript(SCHEMA)
         self._write_lock = threading.RLock()
         self._pool_lock = threading.Lock()
-        self._idle: list[sqlite3.Connection] = []  # reading connections not in use
-        self._open: list[sqlite3.Connection] = []  # every reading connection, for close()
+        self._idle: list[sqlite3.Connection] = []  # reading connections not lent out
         self._closed = False
 
     def close(self) -> None:
+        """Close the connections; one lent to a read under way closes when it comes back."""
         with self._pool_lock:
             self._closed = True
-            readers, self._open, self._idle = self._open, [], []
-        for db in readers:
+            idle, self._idle = self._idle, []
+        for db in idle:
             db.close()
         with self._write_lock:
             self.db.close()
@@ -105,14 +107,12 @@ class Catalog:
         """A connection of the calling thread's own for the block (from the pool, or new)."""
         with self._pool_lock:
             if self._closed:
-                raise sqlite3.ProgrammingError(f"the catalog {self.path} is closed")
+                raise StoreError(f"the catalog {self.path} is closed")
             db = self._idle.pop() if self._idle else None
         if db is None:
             db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
                                  check_same_thread=False)  # one thread at a time: borrowed
             db.execute("PRAGMA query_only=1")
-            with self._pool_lock:
-                self._open.append(db)
         try:
             yield db
         finally:
@@ -135,10 +135,15 @@ class Catalog:
         with self._write_lock:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
+    def get_metas(self, *keys: str) -> dict[str, str]:
+        """Several meta values in one read (those that are set)."""
+        marks = ",".join("?" * len(keys))
+        return {str(k): str(v) for k, v in
+                self._rows(f"SELECT key, value FROM meta WHERE key IN ({marks})", keys)}
+
     def generation(self) -> int:
         """Bumped by every committed change of articles or chunks (0: never changed)."""
-        value = self.get_meta("generation")
-        return int(value) if value and value.isdigit() else 0
+        return _generation(self.get_meta("generation"))
 
     # --- reads ---
     def counts(self) -> tuple[int, int]:
@@ -252,6 +257,10 @@ class Catalog:
                 self.db.execute(f"DELETE FROM articles WHERE id IN ({marks})", part)
             if self.db.total_changes > before:
                 _bump_generation(self.db)
+
+
+def _generation(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
 
 
 def _bump_generation(db: sqlite3.Connection) -> None:

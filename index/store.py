@@ -135,11 +135,13 @@ class Store:
         """The catalog's generation against the lexical index's (cheap: for every question)."""
         from index.lexical import built  # index.lexical imports this module
 
-        generation = self.catalog.generation()
+        meta = self.catalog.get_metas("generation", "dirty")
         lexical = built(self.lexical_dir)
-        dirty = self.catalog.get_meta("dirty") == "1"
+        dirty = meta.get("dirty") == "1"
+        generation = meta.get("generation", "0")
         return IndexState(
-            generation=generation, lexical_generation=lexical.generation if lexical else None,
+            generation=int(generation) if generation.isdigit() else 0,
+            lexical_generation=lexical.generation if lexical else None,
             lexical_missing=lexical is None, dirty=dirty,
             writer_pid=self.writer_pid() if dirty else None,
             lexical_data=lexical.data if lexical else None,

@@ -21,6 +21,7 @@ from assistant.langchain_retriever import AkhbarRetriever
 from index.build import IndexSettings, build
 from index.chunk import ChunkSettings
 from index.embed import UseEmbedder
+from index.errors import StoreError
 from index.store import StoreConfig, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,6 +94,38 @@ def test_an_archive_opened_in_one_thread_answers_in_another(
         assert [d.id for d in docs] == [h.chunk_id for h in opened.search(QUESTIONS[0], k=3)]
     finally:
         opened.close()
+
+
+def test_closing_an_archive_while_other_threads_ask_is_safe(
+    seeds_store: Path, use_embedder: UseEmbedder
+) -> None:
+    """A server shutting down mid-answer (or mid warm-up): no crash, a clear error."""
+    opened = _open(seeds_store, use_embedder)
+    answered = threading.Semaphore(0)
+    errors: list[Exception] = []
+
+    def ask_until_closed() -> None:
+        while True:
+            try:
+                opened.ask(QUESTIONS[0])
+                opened.search(QUESTIONS[2])
+                answered.release()
+            except Exception as err:
+                errors.append(err)
+                return
+
+    threads = [threading.Thread(target=ask_until_closed) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for _ in range(4):
+        assert answered.acquire(timeout=60)  # they are asking when it closes
+    opened.close()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(t.is_alive() for t in threads)
+    assert len(errors) == 4
+    assert all(isinstance(e, StoreError) and "closed" in str(e) for e in errors), errors
+    opened.close()  # a second close is harmless
 
 
 def test_ui_workers_serve_every_thread_from_one_archive(seeds_store: Path) -> None:
