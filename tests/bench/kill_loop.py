@@ -96,7 +96,8 @@ def main() -> int:
         for stage, hooks in plan:
             for k in range(args.kills):
                 hook = hooks[k % len(hooks)]  # each hook in turn, on both kinds of run
-                kind = ("first", "update")[(k // len(hooks) + k) % 2]
+                turn = k if len(hooks) % 2 else k + k // len(hooks)
+                kind = ("first", "update")[turn % 2]
                 hook = hook.format(n=rng.randint(1, batches[kind])) if hook else ""
                 store = work / f"run-{len(outcomes)}"
                 if kind == "update":
