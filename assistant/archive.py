@@ -1,9 +1,25 @@
-"""The Python API that the CLI and the UI share: an opened archive you can search and ask."""
+"""The Python API that the CLI and the UI share: an opened archive you can search and ask.
+
+One Archive may be used from any number of threads at once. At the start of each search or
+question it checks the store's generation mark (one SQL read, one small file): when another
+process has indexed since, it picks the new lexical index and refusal thresholds up before
+answering, so a running chat sees re-indexing without a restart, and never a half-read state.
+When the lexical index is out of step with the catalog (a run is writing, or one was killed
+before rebuilding it) answers still come, from the dense list plus whatever the last complete
+lexical index still finds, and :attr:`Archive.warning` says so.
+"""
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import cast
+
+import numpy as np
 
 from assistant import refusal
 from assistant.answer import Answer, best_evidence, extract
@@ -12,10 +28,11 @@ from assistant.config import Settings
 from assistant.errors import ArticleNotFoundError, EmptyStoreError, QuestionTooLongError
 from assistant.language import Language, detect
 from assistant.retrieve import Filters, Hit, Retriever
-from index.catalog import StoredArticle
+from index.catalog import Catalog, StoredArticle
 from index.embed import Embedder, info, load_embedder
+from index.errors import StoreError
 from index.lexical import LexicalIndex
-from index.store import Store, StoreConfig, StoreStats, open_store
+from index.store import IndexState, Store, StoreConfig, StoreStats, open_store
 
 MAX_QUESTION_CHARS = 1000
 
@@ -27,6 +44,47 @@ class Delta:
     text: str
 
 
+@dataclass(frozen=True)
+class IndexWarning:
+    """The keyword (lexical) index is not the one built from the store as it is now.
+
+    Answers still come: from the dense list, plus the keyword matches of the last complete
+    lexical index among the passages still stored (the newer ones are found by meaning only).
+    """
+
+    generation: int  # the catalog's
+    lexical_generation: int | None  # the keyword index's; None: not recorded
+    missing: bool  # no keyword index at all: a first run killed before building it
+    indexing_pid: int | None  # a running `akhbar index` that will bring it up to date
+
+    @property
+    def message(self) -> str:
+        if self.indexing_pid is not None:
+            what = "being built" if self.missing else "being brought up to date"
+            return (f"the keyword index is {what} by a running `akhbar index` (pid "
+                    f"{self.indexing_pid}); until it is done, passages it has not reached are "
+                    "found by meaning only")
+        if self.missing:
+            return ("the keyword index is missing (an indexing run was interrupted): answers "
+                    "use the dense index alone. Run `akhbar index` on the archive again")
+        built = ("an earlier state" if self.lexical_generation is None
+                 else f"generation {self.lexical_generation}")
+        return (f"the keyword index is out of date (built from {built}, the store is at "
+                f"generation {self.generation}): newer passages are found by meaning only. "
+                "Run `akhbar index` on the archive again")
+
+
+@dataclass(frozen=True)
+class _View:
+    """What one search reads: the store's state, and a retriever over the lexical index
+    loaded for it (restricted to the chunks still stored when it is stale)."""
+
+    state: IndexState
+    lexical: LexicalIndex  # as loaded, unrestricted
+    retriever: Retriever
+    warning: IndexWarning | None
+
+
 class Archive:
     def __init__(
         self, settings: Settings, store: Store, embedder: Embedder,
@@ -34,9 +92,84 @@ class Archive:
     ) -> None:
         self.settings = settings
         self.store = store
-        self.embedder = embedder
-        self.retriever = Retriever(store, embedder, lexical or LexicalIndex(store.lexical_dir))
-        self._thresholds: dict[Language, float] | None = None
+        # One call at a time: a model's tokenizer (Hugging Face's fast ones, the bundled
+        # model's lazy loading) is not safe to use from two threads at once.
+        self.embedder: Embedder = embedder if isinstance(embedder, _OneAtATime) \
+            else _OneAtATime(embedder)
+        self._lock = threading.Lock()  # one thread reloads at a time
+        self._calibrating = threading.Lock()
+        self._vectors = _Shared()  # searches share Chroma; reopening it waits for them
+        self._closed = False
+        self._thresholds: tuple[tuple[int, Path | None], dict[Language, float]] | None = None
+        state = store.index_state()
+        self._vectors_at = state.generation  # the generation Chroma was opened at
+        self._view = self._load(state, lexical)
+
+    @property
+    def retriever(self) -> Retriever:
+        """The retriever over the store as last seen (searches refresh it first)."""
+        return self._view.retriever
+
+    @property
+    def warning(self) -> IndexWarning | None:
+        """Why answers may miss keyword matches right now (None: the store is in step)."""
+        return self._current().warning
+
+    def _current(self) -> _View:
+        """The view of the store as it is now: reloaded when another process changed it.
+
+        Never called while this thread holds `_vectors` (it may wait for every search)."""
+        state = self.store.index_state()
+        view = self._view
+        if state == view.state:
+            return view
+        with self._lock:
+            view = self._view
+            if state != view.state:
+                if state.generation != self._vectors_at and state.writer_pid is None:
+                    # The store is at rest (the run finished, or died): see its vectors.
+                    with self._vectors.alone():
+                        self._check_open()
+                        self.store.reopen_vectors()
+                    self._vectors_at = state.generation
+                view = self._load(state, view.lexical)
+                self._view = view
+            return view
+
+    def _load(self, state: IndexState, previous: LexicalIndex | None) -> _View:
+        if previous is not None and not previous.missing \
+                and previous.folder == state.lexical_data:
+            lexical = previous
+        elif state.lexical_missing:
+            lexical = LexicalIndex.empty(self.store.lexical_dir)
+        else:
+            try:
+                lexical = LexicalIndex(self.store.lexical_dir)
+            except StoreError:  # removed or damaged since: answer from the dense list
+                lexical = LexicalIndex.empty(self.store.lexical_dir)
+                state = replace(state, lexical_missing=True, lexical_data=None)
+        if not state.lexical_missing:  # what was loaded, should the pointer have moved since
+            state = replace(state, lexical_generation=lexical.generation,
+                            lexical_data=lexical.folder)
+        searched, warning = lexical, None
+        if state.lexical_stale:
+            warning = IndexWarning(state.generation, state.lexical_generation,
+                                   state.lexical_missing, state.writer_pid)
+            if lexical.chunk_ids:  # entries of chunks deleted since are not searched
+                stored = self.store.catalog.all_chunk_ids()
+                searched = lexical.restricted(
+                    np.fromiter((c in stored for c in lexical.chunk_ids), dtype=bool,
+                                count=len(lexical.chunk_ids)))
+        return _View(state, lexical, Retriever(self.store, self.embedder, searched), warning)
+
+    def _search(self, view: _View, query: str, k: int, filters: Filters = Filters()) -> list[Hit]:
+        with self._vectors.shared():
+            self._check_open()
+            return view.retriever.search(query, k, filters)
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError(f"the archive at {self.settings.store} is closed")
 
     @classmethod
     def open(
@@ -60,21 +193,37 @@ class Archive:
             raise
 
     def close(self) -> None:
-        self.store.close()
+        with self._vectors.alone():  # after the searches under way
+            if not self._closed:
+                self._closed = True
+                self.store.close()
 
     def threshold(self, language: Language) -> float:
         """The score under which this store is taken to hold no answer (assistant.refusal)."""
-        if self._thresholds is None:
-            self._thresholds = refusal.thresholds(
-                self.store.catalog, self._best_score, quantile=self.settings.refusal_quantile
-            )
-        return self._thresholds[language]
+        return self._threshold(self._current(), language)
 
-    def _best_score(self, question: str) -> float:
-        return best_evidence(self.retriever.search(question, refusal.PROBE_K))
+    def _threshold(self, view: _View, language: Language) -> float:
+        key = (view.state.generation, view.state.lexical_data)
+        cached = self._thresholds
+        if cached is not None and (cached[0] == key or view.warning is not None):
+            return cached[1][language]  # while the index is stale: the last good thresholds
+        with self._calibrating:
+            cached = self._thresholds
+            if cached is None or cached[0] != key:
+                def best(question: str) -> float:
+                    return best_evidence(self._search(view, question, refusal.PROBE_K))
+
+                catalog = cast(Catalog, _Pinned(self.store.catalog, view))
+                cached = (key, refusal.thresholds(
+                    catalog, best, quantile=self.settings.refusal_quantile))
+                self._thresholds = cached
+        return cached[1][language]
 
     def stats(self) -> StoreStats:
-        return self.store.stats()
+        self._current()
+        with self._vectors.shared():
+            self._check_open()
+            return self.store.stats()
 
     def sources(self) -> list[str]:
         return [name for name, _ in self.store.catalog.sources() if name]
@@ -103,7 +252,7 @@ class Archive:
         self, query: str, *, k: int | None = None, filters: Filters = Filters()
     ) -> list[Hit]:
         check_question(query)
-        return self.retriever.search(query, k or self.settings.k, filters)
+        return self._search(self._current(), query, k or self.settings.k, filters)
 
     def ask(
         self, question: str, *, k: int | None = None, filters: Filters = Filters(),
@@ -128,9 +277,10 @@ class Archive:
             from assistant.llm import condense
 
             query = condense(question, history, self.settings)  # prompts/condense.md
-        hits = self.retriever.search(query, k or self.settings.k, filters)  # dense + BM25
+        view = self._current()  # the store as it is now, for the whole answer
+        hits = self._search(view, query, k or self.settings.k, filters)  # dense + BM25
+        threshold = self._threshold(view, detect(question))
         if self.settings.llm_provider is None:
-            threshold = self.threshold(detect(question))
             answer = extract(question, hits, threshold=threshold)  # quotes the best sentences
             yield Delta(answer.text)
             yield answer
@@ -138,7 +288,7 @@ class Archive:
         from assistant.llm import llm_answer
 
         yield from llm_answer(question, hits, self.settings, history=history,
-                              embedder=self.embedder, threshold=self.threshold(detect(question)))
+                              embedder=self.embedder, threshold=threshold)
 
     def article(self, article_id: str) -> StoredArticle:
         found = self.store.catalog.article(article_id)
@@ -147,6 +297,86 @@ class Archive:
                 f"no article with id {article_id!r} in {self.settings.store}"
             )
         return found
+
+
+_LOCKS: weakref.WeakKeyDictionary[Embedder, threading.Lock] = weakref.WeakKeyDictionary()
+_LOCKS_LOCK = threading.Lock()
+
+
+class _OneAtATime:
+    """An embedder that serves one call at a time, whatever thread it comes from."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.name, self.dim, self.max_tokens = inner.name, inner.dim, inner.max_tokens
+        with _LOCKS_LOCK:  # one lock per model, however many archives share it
+            self._lock = _LOCKS.setdefault(inner, threading.Lock())
+
+    def count_tokens(self, text: str) -> int:
+        with self._lock:
+            return self.inner.count_tokens(text)
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return self.inner.embed_query(text)
+
+
+class _Shared:
+    """Many holders at once (searches), or one alone (reopening Chroma), who waits for them."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._holders = 0
+        self._alone = False
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        with self._changed:
+            self._changed.wait_for(lambda: not self._alone)
+            self._holders += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._holders -= 1
+                self._changed.notify_all()
+
+    @contextmanager
+    def alone(self) -> Iterator[None]:
+        with self._changed:
+            self._changed.wait_for(lambda: not self._alone)
+            self._alone = True  # no new holder from now on
+            self._changed.wait_for(lambda: self._holders == 0)
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._alone = False
+                self._changed.notify_all()
+
+
+class _Pinned:
+    """The catalog as refusal.thresholds sees it: at the generation the probes search, so
+    the thresholds are cached for that one; not cached at all while the lexical index is out
+    of step (they would outlive the state they were probed in)."""
+
+    def __init__(self, catalog: Catalog, view: _View) -> None:
+        self._catalog = catalog
+        self._view = view
+
+    def get_meta(self, key: str) -> str | None:
+        if key == "generation":
+            return str(self._view.state.generation)
+        return self._catalog.get_meta(key)
+
+    def set_meta(self, key: str, value: str) -> None:
+        if self._view.warning is not None:
+            raise PermissionError("not cached while the lexical index is out of step")
+        self._catalog.set_meta(key, value)
 
 
 def check_question(question: str) -> None:

@@ -108,19 +108,30 @@ def build(
                 problem(Problem(path, None, _not_pruned(kept), skipped=False, kind="not pruned"))
             store.delete_articles(gone)
             tally["pruned"] = len(gone)
-        # A run that died after its last catalog write left the lexical index stale: rebuild.
-        changed = was_dirty or tally["added"] + tally["updated"] + tally["pruned"] > 0
-        if changed or not (store.lexical_dir / "indptr.npy").exists():
-            lexical.build(store.catalog.iter_terms(), store.lexical_dir)
-            generation = int(store.catalog.get_meta("generation") or 0) + 1
-            store.catalog.set_meta("generation", str(generation))  # readers recalibrate
-        store.catalog.set_meta("dirty", "0")
+        _finish(store, was_dirty)
     return IndexReport(
         added=tally["added"], updated=tally["updated"], unchanged=tally["unchanged"],
         skipped=tally["skipped"], pruned=tally["pruned"], chunks_written=tally["chunks"],
         characters=tally["characters"], seconds=time.perf_counter() - started,
         skip_reasons=dict(reasons), recovered=recovered, not_pruned=not_pruned,
     )
+
+
+def _finish(store: Store, was_dirty: bool) -> None:
+    """Bring the lexical index in step with the catalog, then mark the store clean.
+
+    Every committed change bumped the catalog's generation; the lexical index records the one
+    it was built from. It is rebuilt when they differ (this run changed something, or one
+    before it died first), when there is none (a first run killed before building it), or
+    after a run that died. The new index replaces the old one atomically (index.lexical), so
+    readers keep the last complete one until then.
+    """
+    generation = store.catalog.generation()
+    current = lexical.built(store.lexical_dir)
+    if was_dirty or current is None or current.generation != generation \
+            or not (current.data / "indptr.npy").exists():
+        lexical.build(store.catalog.iter_terms(), store.lexical_dir, generation=generation)
+    store.catalog.set_meta("dirty", "0")
 
 
 def article_hash(article: Article) -> str:

@@ -1,13 +1,23 @@
 """BM25 over normalised, lightly stemmed Arabic tokens, persisted beside the store.
 
-Rebuilt from the catalog's stored terms whenever an indexing run changed something, so it is
-always in step with the vectors. Term-major sparse weights, memory-mapped at query time.
+Rebuilt from the catalog's stored terms whenever an indexing run changed something.
+Term-major sparse weights, memory-mapped at query time.
+
+Layout: ``lexical/current.json`` names the data folder in use (``lexical/g<generation>-<id>/``)
+and the catalog generation it was built from. A rebuild writes a new data folder beside the
+old one and then replaces ``current.json`` atomically, so a reader, or a run killed at any
+point, sees either the whole old index or the whole new one; a reader compares its generation
+with the catalog's to know whether it is in step. The previous folder is kept for readers
+still on it; older ones are removed.
 """
 
 from __future__ import annotations
 
+import copy
 import json
+import os
 import shutil
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,6 +34,34 @@ from index.translit import MIN_LENGTH, arabic_skeleton, latin_skeleton, neighbou
 K1 = 1.2
 B = 0.75
 NEAR_NAME = 0.5  # a transliteration one edit away counts half as much as an exact one
+POINTER = "current.json"
+FILES = ("indptr.npy", "docs.npy", "weights.npy", "days.npy", "sources.npy", "vocab.json",
+         "skeletons.json", "chunks.json", "source_names.json")
+
+
+@dataclass(frozen=True)
+class Built:
+    """The lexical index a store folder holds: where its files are, and the catalog
+    generation it was built from (None: an index written before generations were recorded)."""
+
+    data: Path
+    generation: int | None
+
+
+def built(folder: Path) -> Built | None:
+    """The lexical index in `folder` now (one small file read), or None when there is none."""
+    pointer = folder / POINTER
+    try:
+        meta = json.loads(pointer.read_text("utf-8"))
+        generation = meta.get("generation")
+        return Built(folder / str(meta["folder"]),
+                     None if generation is None else int(generation))
+    except FileNotFoundError:
+        pass
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        raise StoreError(f"{pointer} is damaged ({err}): run `akhbar index` on the archive "
+                         "again to rebuild the lexical index") from err
+    return Built(folder, None) if (folder / "indptr.npy").exists() else None
 
 
 @dataclass(frozen=True)
@@ -34,8 +72,12 @@ class LexicalHits:
     ceiling: float  # BM25 of a perfect match of every query token (unknown ones at max idf)
 
 
-def build(rows: Iterable[tuple[str, str, str, str | None, str]], folder: Path) -> int:
-    """Write the index for (chunk id, terms, article id, date, source) rows; returns #chunks."""
+def build(
+    rows: Iterable[tuple[str, str, str, str | None, str]], folder: Path, *,
+    generation: int | None = None,
+) -> int:
+    """Write the index for (chunk id, terms, article id, date, source) rows, built from the
+    catalog at `generation`, and make it the one `folder` holds; returns #chunks."""
     vocab: dict[str, int] = {}
     term_ids: list[int] = []
     doc_ids: list[int] = []
@@ -69,32 +111,89 @@ def build(rows: Iterable[tuple[str, str, str, str | None, str]], folder: Path) -
     indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
     np.cumsum(df.astype(np.int64), out=indptr[1:])
 
-    tmp = folder.with_name(folder.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    np.save(tmp / "indptr.npy", indptr)
-    np.save(tmp / "docs.npy", docs_a[order])
-    np.save(tmp / "weights.npy", weights[order].astype(np.float32))
-    np.save(tmp / "days.npy", np.asarray(days, dtype=np.int32))
-    np.save(tmp / "sources.npy", np.asarray(sources, dtype=np.int32))
-    (tmp / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    (tmp / "skeletons.json").write_text(json.dumps(skeletons(vocab)), encoding="utf-8")
-    (tmp / "chunks.json").write_text(json.dumps(chunk_ids), encoding="utf-8")
-    (tmp / "source_names.json").write_text(
+    data = _new_data_folder(folder, generation)
+    np.save(data / "indptr.npy", indptr)
+    np.save(data / "docs.npy", docs_a[order])
+    np.save(data / "weights.npy", weights[order].astype(np.float32))
+    np.save(data / "days.npy", np.asarray(days, dtype=np.int32))
+    np.save(data / "sources.npy", np.asarray(sources, dtype=np.int32))
+    (data / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    (data / "skeletons.json").write_text(json.dumps(skeletons(vocab)), encoding="utf-8")
+    (data / "chunks.json").write_text(json.dumps(chunk_ids), encoding="utf-8")
+    (data / "source_names.json").write_text(
         json.dumps(list(source_of), ensure_ascii=False), encoding="utf-8"
     )
-    shutil.rmtree(folder, ignore_errors=True)
-    tmp.rename(folder)
+    _publish(folder, data, generation, n_docs)
     return n_docs
 
 
+def _new_data_folder(folder: Path, generation: int | None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    data = folder / f"g{generation or 0:06d}-{uuid.uuid4().hex[:8]}"
+    data.mkdir()
+    return data
+
+
+def _publish(folder: Path, data: Path, generation: int | None, n_docs: int) -> None:
+    """Make `data` the index in use: its files on disk first, then the pointer, atomically."""
+    for name in FILES:
+        _fsync(data / name)
+    _fsync(data)
+    previous = built(folder)
+    tmp = folder / f"{POINTER}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps({"folder": data.name, "generation": generation,
+                               "chunks": n_docs}), encoding="utf-8")
+    _fsync(tmp)
+    os.replace(tmp, folder / POINTER)
+    _fsync(folder)
+    keep = {data.name, previous.data.name if previous and previous.data != folder else ""}
+    for entry in folder.iterdir():  # older data folders, half-written ones, a legacy index
+        if entry.is_dir() and entry.name not in keep:
+            shutil.rmtree(entry, ignore_errors=True)
+        elif entry.is_file() and (entry.name in FILES or entry.name.endswith(".tmp")):
+            entry.unlink(missing_ok=True)
+    shutil.rmtree(folder.with_name(folder.name + ".tmp"), ignore_errors=True)  # older layout
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 class LexicalIndex:
+    """The lexical index a store folder holds (or a data folder itself), loaded once.
+
+    Read-only and safe to share between threads. `generation` is the catalog generation it
+    was built from (None when unknown); `empty()` (`missing`) stands in when a store has none.
+    """
+
     def __init__(self, folder: Path) -> None:
-        if not (folder / "indptr.npy").exists():
-            raise StoreError(
-                f"the lexical index is missing from {folder.parent}: "
-                "run `akhbar index` on the archive again to rebuild it"
-            )
+        found = built(folder)
+        while True:
+            if found is None:
+                raise StoreError(
+                    f"the lexical index is missing from {folder.parent}: "
+                    "run `akhbar index` on the archive again to rebuild it"
+                )
+            try:
+                self._load(found.data)
+                break
+            except FileNotFoundError as err:
+                again = built(folder)  # a writer swapped twice and removed the folder read?
+                if again == found:
+                    raise StoreError(
+                        f"the lexical index in {folder} is damaged ({err.filename} is "
+                        "missing): run `akhbar index` on the archive again to rebuild it"
+                    ) from err
+                found = again
+        self.generation = found.generation
+        self.missing = False
+        self._alive: np.ndarray | None = None
+
+    def _load(self, folder: Path) -> None:
         self.folder = folder
         self.indptr = np.load(folder / "indptr.npy", mmap_mode="r")
         self.docs = np.load(folder / "docs.npy", mmap_mode="r")
@@ -106,13 +205,40 @@ class LexicalIndex:
         names = json.loads((folder / "source_names.json").read_text("utf-8"))
         self.source_ids = {name: i for i, name in enumerate(names)}
 
+    @classmethod
+    def empty(cls, folder: Path) -> LexicalIndex:
+        """An index of nothing (every search finds nothing), for a store that has none."""
+        index = cls.__new__(cls)
+        index.folder = folder
+        index.indptr = np.zeros(1, dtype=np.int64)
+        index.docs = np.zeros(0, dtype=np.int32)
+        index.weights = np.zeros(0, dtype=np.float32)
+        index.days = np.zeros(0, dtype=np.int32)
+        index.sources = np.zeros(0, dtype=np.int32)
+        index.vocab, index.chunk_ids, index.source_ids = {}, [], {}
+        index.generation = None
+        index.missing = True
+        index._alive = None
+        index.__dict__["_skeletons"] = {}
+        return index
+
+    def restricted(self, alive: np.ndarray) -> LexicalIndex:
+        """This index, searching only the chunks where `alive` (one bool per chunk) is true:
+        an index older than the catalog keeps finding the chunks that are still there."""
+        if len(alive) != len(self.chunk_ids):
+            raise ValueError(f"{len(alive)} flags for {len(self.chunk_ids)} chunks")
+        index = copy.copy(self)
+        index._alive = None if alive.all() else alive
+        return index
+
     def mask(
         self, *, since: str | None = None, until: str | None = None,
         sources: Iterable[str] | None = None,
     ) -> np.ndarray | None:
         if not since and not until and sources is None:
-            return None  # no filter: every chunk
-        keep = np.ones(len(self.chunk_ids), dtype=bool)
+            return self._alive  # no filter: every chunk (still in the catalog)
+        keep = np.ones(len(self.chunk_ids), dtype=bool) if self._alive is None else \
+            self._alive.copy()
         if since:
             keep &= self.days >= day_number(since)
         if until:
@@ -179,10 +305,11 @@ class LexicalIndex:
     def _skeletons(self) -> dict[str, list[int]]:
         """Arabic terms by consonant skeleton, read when the first name is asked about."""
         path = self.folder / "skeletons.json"
-        if path.exists():
+        try:
             loaded: dict[str, list[int]] = json.loads(path.read_text("utf-8"))
             return loaded
-        return skeletons(self.vocab)  # a store indexed before names were matched
+        except FileNotFoundError:  # indexed before names were matched, or since replaced
+            return skeletons(self.vocab)
 
     def _idf(self, terms: Sequence[int]) -> np.ndarray:
         df = np.asarray([self.indptr[t + 1] - self.indptr[t] for t in terms], dtype=np.float64)

@@ -2,6 +2,11 @@
 
 Chroma runs embedded (``PersistentClient`` in ``<store>/chroma``) or as a server (``chroma run``);
 either way the catalog and the lexical index stay in the store folder.
+
+The catalog's generation counts its committed changes; the lexical index records the
+generation it was built from. :meth:`Store.index_state` compares the two (cheaply: one SQL
+read and one small file), which is how readers notice that the store changed, or that a run
+died before the lexical index caught up.
 """
 
 from __future__ import annotations
@@ -32,6 +37,31 @@ class StoreConfig:
 
 
 @dataclass(frozen=True)
+class IndexState:
+    """Where the catalog and the lexical index stand, as a reader sees them now."""
+
+    generation: int  # the catalog's: bumped by every committed change
+    lexical_generation: int | None  # what the lexical index was built from; None: not recorded
+    lexical_missing: bool  # no lexical index at all (a first run killed before building it)
+    dirty: bool  # a run is writing, or one died half-way
+    writer_pid: int | None = None  # the live process holding the write lock, if any
+    lexical_data: Path | None = None  # the lexical index's files in use
+
+    @property
+    def lexical_stale(self) -> bool:
+        """The lexical index is not the one built from the catalog as it is now."""
+        if self.lexical_missing:
+            return True
+        if self.lexical_generation is None:  # an index from before generations: trust it
+            return self.dirty  # unless a run died after it was built
+        return self.lexical_generation != self.generation
+
+    @property
+    def indexing(self) -> bool:
+        return self.writer_pid is not None
+
+
+@dataclass(frozen=True)
 class StoreStats:
     articles: int
     chunks: int
@@ -42,14 +72,24 @@ class StoreStats:
     sources: list[tuple[str, int]]
     first_date: str | None
     last_date: str | None
+    state: IndexState | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "articles": self.articles, "chunks": self.chunks, "vectors": self.vectors,
             "model": self.model, "dim": self.dim, "chunking": self.chunking,
             "sources": dict(self.sources), "first_date": self.first_date,
             "last_date": self.last_date,
         }
+        if self.state is not None:
+            out.update({
+                "generation": self.state.generation,
+                "lexical_generation": self.state.lexical_generation,
+                "lexical_stale": self.state.lexical_stale,
+                "lexical_missing": self.state.lexical_missing,
+                "indexing": self.state.indexing,
+            })
+        return out
 
 
 def chroma_client(config: StoreConfig) -> Any:
@@ -75,14 +115,55 @@ def chroma_client(config: StoreConfig) -> Any:
 class Store:
     """Open with :func:`open_store`; write only inside :meth:`writing`."""
 
-    def __init__(self, config: StoreConfig, catalog: Catalog, collection: Any) -> None:
+    def __init__(
+        self, config: StoreConfig, catalog: Catalog, collection: Any, client: Any = None,
+    ) -> None:
         self.config = config
         self.catalog = catalog
         self.collection = collection
+        self.client = client  # closed with the store (None: someone else's)
 
     @property
     def lexical_dir(self) -> Path:
         return self.config.path / "lexical"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.config.path / "write.lock"
+
+    def index_state(self) -> IndexState:
+        """The catalog's generation against the lexical index's (cheap: for every question)."""
+        from index.lexical import built  # index.lexical imports this module
+
+        meta = self.catalog.get_metas("generation", "dirty")
+        lexical = built(self.lexical_dir)
+        dirty = meta.get("dirty") == "1"
+        generation = meta.get("generation", "0")
+        return IndexState(
+            generation=int(generation) if generation.isdigit() else 0,
+            lexical_generation=lexical.generation if lexical else None,
+            lexical_missing=lexical is None, dirty=dirty,
+            writer_pid=self.writer_pid() if dirty else None,
+            lexical_data=lexical.data if lexical else None,
+        )
+
+    def writer_pid(self) -> int | None:
+        """The pid of the live process that holds the write lock, if any (a killed writer
+        leaves its pid in the lock file, but no live process behind it)."""
+        try:
+            text = self.lock_path.read_text().strip()
+        except OSError:
+            return None
+        pid = text.rpartition(" ")[2]
+        if not text.startswith("akhbar pid ") or not pid.isdigit():
+            return None
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:  # alive, someone else's
+            pass
+        return int(pid)
 
     def model(self) -> ModelInfo | None:
         name, dim = self.catalog.get_meta("model"), self.catalog.get_meta("dim")
@@ -112,8 +193,7 @@ class Store:
     @contextmanager
     def writing(self) -> Iterator[None]:
         """Hold the store's write lock (one writer at a time; readers are not blocked)."""
-        lock_path = self.config.path / "write.lock"
-        handle = open(lock_path, "a+")  # noqa: SIM115 - held for the whole block
+        handle = open(self.lock_path, "a+")  # noqa: SIM115 - held for the whole block
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as err:
@@ -195,10 +275,28 @@ class Store:
             model=model.name if model else "", dim=model.dim if model else 0,
             chunking=self.catalog.get_meta("chunking") or "",
             sources=self.catalog.sources(), first_date=first, last_date=last,
+            state=self.index_state(),
         )
+
+    def reopen_vectors(self) -> None:
+        """Open Chroma again, to see vectors another process wrote since it was opened.
+
+        Embedded Chroma loads its HNSW index once per process and never reads it again, so a
+        long-running reader would not find new articles by meaning. Closing the client lets
+        Chroma drop that copy (once no other client in this process has the store open); the
+        next query loads the index from disk. A Chroma server needs none of this.
+        """
+        if self.config.server:
+            return
+        if self.client is not None:
+            self.client.close()
+        self.client = chroma_client(self.config)
+        self.collection = _collection(self.client, self.config)
 
     def close(self) -> None:
         self.catalog.close()
+        if self.client is not None:
+            self.client.close()  # lets Chroma release the store's files and memory
 
 
 def open_store(config: StoreConfig, *, create: bool) -> Store:
@@ -215,10 +313,13 @@ def open_store(config: StoreConfig, *, create: bool) -> Store:
     client = chroma_client(config)  # an unreachable server fails here, before anything is made
     path.mkdir(parents=True, exist_ok=True)
     catalog = Catalog(catalog_path)
-    collection = client.get_or_create_collection(
+    return Store(config, catalog, _collection(client, config), client)
+
+
+def _collection(client: Any, config: StoreConfig) -> Any:
+    return client.get_or_create_collection(
         config.collection, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
     )
-    return Store(config, catalog, collection)
 
 
 def chroma_metadata(article: Any) -> dict[str, Any]:

@@ -206,26 +206,3 @@ def test_lexical_part_keeps_what_bm25_can_match() -> None:
     assert lexical_part("who said أربيل?") == ("أربيل", 1 / 3)
     arabic = "كم صاروخاً سقط على قاعدة بلد عام 2021 حسب CNN؟"
     assert lexical_part(arabic) == (arabic, 1.0)
-
-
-def test_ui_workers_share_the_embedder_and_the_bm25_index(seeds_store: Path) -> None:
-    """Each worker has its own archive (SQLite is per thread) but not its own model or BM25."""
-    import threading
-    from concurrent.futures import ThreadPoolExecutor
-
-    from assistant.ui.workers import ArchiveWorkers
-
-    workers = ArchiveWorkers(load_settings({"store": seeds_store}, environ={}), workers=3)
-    try:
-        meet = threading.Barrier(3, timeout=60)  # three calls at once: three workers
-
-        def seen(archive: Archive) -> tuple[int, int, int]:
-            meet.wait()
-            return id(archive), id(archive.embedder), id(archive.retriever.lexical)
-
-        with ThreadPoolExecutor(3) as pool:
-            got = list(pool.map(lambda _: workers.call(seen), range(3)))
-    finally:
-        workers.close()
-    assert len({a for a, _, _ in got}) == 3
-    assert len({e for _, e, _ in got}) == 1 and len({x for _, _, x in got}) == 1

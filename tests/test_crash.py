@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 import signal
@@ -225,3 +226,148 @@ def test_a_half_stored_article_leaves_no_vectors_behind(
     after = snapshot(store_path)
     assert "eco-1" not in after.article_ids
     assert set(after.vector_ids) == after.chunk_ids == after.lexical_ids
+
+
+# --- a real `akhbar index`, SIGKILLed at the BM25 rebuild (tests/killkit.py) ---
+
+NEW_ARTICLE = {
+    "id": "new-museum", "title": "متحف للمخطوطات", "date": "2015-08-10", "source": "عكاظ",
+    "url": "https://example.org/new-museum",
+    "text": "افتتحت بلدية الطائف متحفاً للمخطوطات النادرة يضم ثلاثة آلاف مخطوطة قديمة. "
+    "ويعرض المتحف مخطوطات في الفلك والطب كتبت قبل ستة قرون. "
+    "وقال مدير المتحف إن الزوار يستطيعون تصفح نسخ رقمية من المخطوطات.",
+}
+MUSEUM_AR = "متحف المخطوطات النادرة في الطائف"
+
+
+def _versions(tmp_path: Path) -> tuple[Path, Path]:
+    """v1; v2 without eco-1 and five generated articles, with one new article."""
+    from helpers import CORPUS
+
+    generated = make_articles(20, seed=11)
+    v1 = write_jsonl(tmp_path / "v1.jsonl", [*CORPUS, *generated])
+    v2 = write_jsonl(tmp_path / "v2.jsonl", [*CORPUS[1:], *generated[5:], NEW_ARTICLE])
+    return v1, v2
+
+
+def _archive(store: Path, embedder: UseEmbedder) -> Any:
+    from assistant.archive import Archive
+    from assistant.config import load_settings
+
+    return Archive.open(load_settings({"store": store}, environ={}), embedder=embedder)
+
+
+def _kill_at(stage: str, archives: list[Path], store: Path, tmp_path: Path, *,
+             prune: bool = False) -> None:
+    from killkit import sigkill, spawn_index, wait_for_signal
+
+    signal_file = tmp_path / "reached"
+    child = spawn_index(archives, store, prune=prune, hook=stage, signal_file=signal_file)
+    try:
+        wait_for_signal(child, signal_file)
+    finally:
+        status = sigkill(child)
+    assert status == -signal.SIGKILL
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stage", ["lexical:1:before", "publish:1:before"])
+def test_a_kill_at_the_lexical_rebuild_is_seen_by_readers_and_repaired(
+    stage: str, tmp_path: Path, use_embedder: UseEmbedder
+) -> None:
+    """Killed after the catalog and vectors of a re-index, before its BM25 index was in
+    place: readers keep the last complete one and say it is out of date; `stats` shows it;
+    answers still come; the next run repairs the store to what an uninterrupted run builds."""
+    from killkit import differences, digest, lexical_out_of_step, run_akhbar, stats_json
+
+    from index.chunk import ChunkSettings
+    from index.lexical import LexicalIndex
+
+    v1, v2 = _versions(tmp_path)
+    store, reference = tmp_path / "store", tmp_path / "reference"
+    for path in (store, reference):
+        index_archive([v1], path, use_embedder, chunking=ChunkSettings())
+    old_lexical = set(LexicalIndex(store / "lexical").chunk_ids)
+    index_archive([v2], reference, use_embedder, chunking=ChunkSettings(), prune=True)
+    early = _archive(store, use_embedder)  # a reader open before the run (a chat server)
+    try:
+        _kill_at(stage, [v2], store, tmp_path, prune=True)
+        assert lexical_out_of_step(store)  # the files say so, whatever the marks say
+        # The last complete index is still there, whole (the new one was never swapped in).
+        assert set(LexicalIndex(store / "lexical").chunk_ids) == old_lexical
+
+        stats = stats_json(store)
+        assert stats["lexical_stale"] is True and stats["lexical_missing"] is False
+        assert stats["indexing"] is False  # the writer is dead, not running
+        assert isinstance(stats["generation"], int)
+        assert isinstance(stats["lexical_generation"], int)
+        assert stats["generation"] > stats["lexical_generation"]
+
+        for reader in (early, _archive(store, use_embedder)):  # open before, and after
+            warning = reader.warning
+            assert warning is not None and not warning.missing and warning.indexing_pid is None
+            assert "out of date" in warning.message and "akhbar index" in warning.message
+            # Answers still come: the new article by meaning, a kept one by keyword too.
+            museum = reader.search(MUSEUM_AR, k=3)
+            assert museum[0].article_id == "new-museum" and museum[0].lexical == 0
+            measles = reader.search("الحصبة", k=3)
+            assert measles[0].article_id == "health-1" and measles[0].lexical > 0
+            answer = reader.ask(MUSEUM_AR)
+            assert not answer.refused
+            assert any(c.article_id == "new-museum" for c in answer.citations)
+            assert "eco-1" not in {h.article_id for h in reader.search("برنت", k=5)}
+        done = run_akhbar("ask", MUSEUM_AR, "--store", str(store), "--json")
+        assert done.returncode == 0, done.stderr
+        assert "new-museum" in {c["article_id"] for c in json.loads(done.stdout)["citations"]}
+
+        repaired = index_archive([v2], store, use_embedder, chunking=ChunkSettings(),
+                                 prune=True).report
+        assert (repaired.added, repaired.updated, repaired.pruned) == (0, 0, 0)
+        assert differences(digest(store), digest(reference)) == []
+        after = stats_json(store)
+        assert after["lexical_stale"] is False
+        assert after["generation"] == after["lexical_generation"]
+        assert early.warning is None  # the open reader picks the repaired index up
+        assert early.search(MUSEUM_AR, k=1)[0].lexical > 0
+    finally:
+        early.close()
+
+
+@pytest.mark.slow
+def test_a_first_run_killed_before_its_lexical_index_still_answers(
+    tmp_path: Path, use_embedder: UseEmbedder
+) -> None:
+    """The first run ever, killed after its articles were committed but before BM25 existed:
+    answers come from the dense list, with a warning that the keyword index is missing."""
+    from killkit import differences, digest, lexical_out_of_step, run_akhbar, stats_json
+
+    from index.chunk import ChunkSettings
+
+    _, v2 = _versions(tmp_path)
+    store, reference = tmp_path / "store", tmp_path / "reference"
+    index_archive([v2], reference, use_embedder, chunking=ChunkSettings())
+    _kill_at("lexical:1:before", [v2], store, tmp_path)
+    assert catalog_count(store) == catalog_count(reference) > 0
+    assert lexical_out_of_step(store)
+
+    done = run_akhbar("ask", MUSEUM_AR, "--store", str(store), "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["citations"][0]["article_id"] == "new-museum"
+    reader = _archive(store, use_embedder)
+    try:
+        answer = reader.ask(MUSEUM_AR)
+        assert not answer.refused
+        assert answer.citations[0].article_id == "new-museum"
+        assert all(h.lexical == 0 for h in reader.search("الحصبة", k=5))  # no keyword list
+        warning = reader.warning
+        assert warning is not None and warning.missing
+        assert "missing" in warning.message and "akhbar index" in warning.message
+        stats = stats_json(store)
+        assert stats["lexical_missing"] is True and stats["lexical_stale"] is True
+
+        index_archive([v2], store, use_embedder, chunking=ChunkSettings())
+        assert differences(digest(store), digest(reference)) == []
+        assert reader.warning is None
+        assert reader.search("الحصبة", k=1)[0].lexical > 0
+    finally:
+        reader.close()

@@ -10,6 +10,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -174,3 +175,126 @@ def test_a_dead_chroma_server_is_a_clear_error(
 def test_a_bad_server_address_says_what_is_expected(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="bad Chroma server address 'localhost': use HOST:PORT"):
         open_store(StoreConfig(tmp_path / "store", "localhost"), create=True)
+
+
+# --- generations: the catalog counts its changes, the lexical index records which it is of ---
+
+
+def test_every_committed_change_bumps_the_generation_the_lexical_index_records(
+    archive: Path, write_corpus: Any, tmp_path: Path, use_embedder: UseEmbedder
+) -> None:
+    from index import lexical
+
+    store_path = tmp_path / "store"
+    index_archive([archive], store_path, use_embedder)
+    with closing(open_store(StoreConfig(store_path), create=False)) as store:
+        first = store.index_state()
+    assert first.generation > 0 and first.lexical_generation == first.generation
+    assert not first.lexical_stale and not first.dirty and first.lexical_data is not None
+
+    index_archive([archive], store_path, use_embedder)  # nothing changed: nothing moves
+    with closing(open_store(StoreConfig(store_path), create=False)) as store:
+        assert store.index_state() == first
+
+    index_archive([write_corpus(CORPUS[1:], name="less.jsonl")], store_path, use_embedder,
+                  prune=True)
+    with closing(open_store(StoreConfig(store_path), create=False)) as store:
+        second = store.index_state()
+        stats = store.stats().as_dict()
+    assert second.generation > first.generation
+    assert second.lexical_generation == second.generation
+    assert second.lexical_data != first.lexical_data
+    assert first.lexical_data is not None and first.lexical_data.exists()  # kept for readers
+    assert (stats["generation"], stats["lexical_generation"]) == (second.generation,) * 2
+    assert stats["lexical_stale"] is False and stats["indexing"] is False
+
+    index_archive([archive], store_path, use_embedder)  # a third index: the first one goes
+    assert not first.lexical_data.exists()
+    current = lexical.built(store_path / "lexical")
+    assert current is not None and current.data.exists() and second.lexical_data.exists()
+
+
+def test_a_lexical_folder_left_half_written_is_never_read_and_is_cleared(
+    archive: Path, tmp_path: Path, use_embedder: UseEmbedder
+) -> None:
+    """A run killed while writing the new BM25 folder: readers keep the complete one."""
+    from index.lexical import LexicalIndex
+
+    store_path = tmp_path / "store"
+    index_archive([archive], store_path, use_embedder)
+    good = LexicalIndex(store_path / "lexical")
+    half = store_path / "lexical" / "g999999-deadbeef"
+    half.mkdir()
+    (half / "indptr.npy").write_bytes(b"torn")
+    again = LexicalIndex(store_path / "lexical")
+    assert again.folder == good.folder and again.chunk_ids == good.chunk_ids
+    with closing(open_store(StoreConfig(store_path), create=False)) as store:
+        store.catalog.set_meta("dirty", "1")  # as the killed run left it
+    index_archive([archive], store_path, use_embedder)
+    assert not half.exists()
+    assert set(LexicalIndex(store_path / "lexical").chunk_ids) == set(good.chunk_ids)
+
+
+def test_a_lexical_index_from_before_generations_is_read_then_replaced(
+    archive: Path, tmp_path: Path, use_embedder: UseEmbedder
+) -> None:
+    from index.lexical import POINTER, LexicalIndex
+
+    store_path = tmp_path / "store"
+    index_archive([archive], store_path, use_embedder)
+    folder = store_path / "lexical"
+    data = LexicalIndex(folder).folder
+    for path in data.iterdir():  # the older layout: the files in lexical/ itself
+        path.rename(folder / path.name)
+    data.rmdir()
+    (folder / POINTER).unlink()
+    legacy = LexicalIndex(folder)
+    assert legacy.generation is None and legacy.folder == folder
+    with closing(open_store(StoreConfig(store_path), create=False)) as store:
+        assert not store.index_state().lexical_stale  # trusted: no run died after it
+    index_archive([archive], store_path, use_embedder)
+    assert not (folder / "indptr.npy").exists()  # moved into a generation folder
+    with closing(open_store(StoreConfig(store_path), create=False)) as store:
+        state = store.index_state()
+    assert state.lexical_generation == state.generation
+    assert set(LexicalIndex(folder).chunk_ids) == set(legacy.chunk_ids)
+
+
+def test_a_restricted_lexical_index_skips_chunks_no_longer_stored(built: Store) -> None:
+    from index.lexical import LexicalIndex
+
+    index = LexicalIndex(built.lexical_dir)
+    query = "ارتفعت أسعار خام برنت"
+    full = index.search(query, 10)
+    assert full.chunk_ids
+    dead = full.chunk_ids[0]
+    alive = np.asarray([cid != dead for cid in index.chunk_ids])
+    restricted = index.restricted(alive)
+    got = restricted.search(query, 10, mask=restricted.mask())
+    assert dead not in got.chunk_ids and got.chunk_ids == [c for c in full.chunk_ids
+                                                            if c != dead][: len(got.chunk_ids)]
+    assert index.search(query, 10).chunk_ids == full.chunk_ids  # the original is untouched
+    sources = restricted.mask(sources=["الرياض"])
+    assert sources is not None and not sources[index.chunk_ids.index(dead)]
+
+
+def test_the_catalog_reads_and_writes_from_any_thread(built: Store) -> None:
+    """One writer, many readers: a catalog opened on one thread serves every other."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    catalog = built.catalog
+    ids = sorted(catalog.all_chunk_ids())
+    start = threading.Barrier(6, timeout=60)
+
+    def read(n: int) -> tuple[int, int]:
+        start.wait()
+        rows = catalog.chunks(ids[n::6])
+        return len(rows), catalog.counts()[1]
+
+    with ThreadPoolExecutor(6) as pool:
+        got = list(pool.map(read, range(6)))
+        pool.submit(catalog.set_meta, "test-thread", "written").result()
+    assert sum(n for n, _ in got) == len(ids)
+    assert {total for _, total in got} == {len(ids)}
+    assert catalog.get_meta("test-thread") == "written"
