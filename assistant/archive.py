@@ -185,7 +185,7 @@ class Archive:
                     f"the store at {settings.store} is empty. Index an archive first: "
                     f"akhbar index PATH --store {settings.store}"
                 )
-            embedder = embedder or load_embedder(built.name)
+            embedder = embedder or load_embedder(settings.model or built.name)
             store.check_model(info(embedder), store.catalog.get_meta("chunking") or "")
             return cls(settings, store, embedder, lexical)
         except BaseException:

@@ -202,6 +202,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
                     streamed = True
             else:
                 answer = event
+        _warn_stale(archive)
     finally:
         archive.close()
     assert answer is not None
@@ -221,6 +222,7 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
     try:
         filters = archive.filters(since=args.since, until=args.until, sources=args.source)
         hits = archive.search(args.question, filters=filters)
+        _warn_stale(archive)
     finally:
         archive.close()
     if args.json:
@@ -581,6 +583,12 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _warn_stale(archive: Any) -> None:
+    """Say so on stderr when answers came from an out-of-date keyword index."""
+    if (warning := archive.warning) is not None:
+        print(f"akhbar: warning: {warning.message}", file=sys.stderr)
+
+
 def _print_stats(stats: dict[str, Any]) -> None:
     print(f"store: {stats['articles']} articles, {stats['chunks']} chunks, "
           f"model {printable(str(stats['model']))} ({stats['dim']}-d)")
@@ -589,6 +597,13 @@ def _print_stats(stats: dict[str, Any]) -> None:
     sources = ", ".join(f"{printable(name)} ({n})" for name, n in stats["sources"].items())
     if sources:
         print(f"outlets: {sources}")
+    if stats.get("lexical_stale"):
+        what = "missing" if stats["lexical_missing"] else (
+            f"out of date (built from generation {stats['lexical_generation']}, "
+            f"the store is at {stats['generation']})")
+        todo = ("an `akhbar index` run is writing now" if stats["indexing"]
+                else "run `akhbar index` on the archive again")
+        print(f"warning: the keyword index is {what}: {todo}")
 
 
 def _pair(text: str, flag: str) -> tuple[str, str]:

@@ -319,6 +319,10 @@ def test_a_kill_at_the_lexical_rebuild_is_seen_by_readers_and_repaired(
         done = run_akhbar("ask", MUSEUM_AR, "--store", str(store), "--json")
         assert done.returncode == 0, done.stderr
         assert "new-museum" in {c["article_id"] for c in json.loads(done.stdout)["citations"]}
+        assert "akhbar: warning: " in done.stderr and "out of date" in done.stderr
+        shown = run_akhbar("stats", "--store", str(store))
+        assert "warning: the keyword index is out of date" in shown.stdout
+        assert "run `akhbar index` on the archive again" in shown.stdout
 
         repaired = index_archive([v2], store, use_embedder, chunking=ChunkSettings(),
                                  prune=True).report
