@@ -25,7 +25,13 @@ from assistant import refusal
 from assistant.answer import Answer, best_evidence, extract
 from assistant.chat import Turn, standalone_question
 from assistant.config import Settings
-from assistant.errors import ArticleNotFoundError, EmptyStoreError, QuestionTooLongError
+from assistant.errors import (
+    ArticleNotFoundError,
+    EmptyQuestionError,
+    EmptyStoreError,
+    FilterError,
+    QuestionTooLongError,
+)
 from assistant.language import Language, detect
 from assistant.retrieve import Filters, Hit, Retriever
 from index.catalog import Catalog, StoredArticle
@@ -237,15 +243,13 @@ class Archive:
         resolved = []
         for name in sources:
             if name.casefold() not in known:
-                raise ValueError(
-                    f"unknown outlet {name!r}; the archive has: {', '.join(sorted(known.values()))}"
-                )
+                raise FilterError("outlets", name, "unknown outlet", known=tuple(known.values()))
             resolved.append(known[name.casefold()])
         for label, date in (("since", since), ("until", until)):
             if date and not _is_date(date):
-                raise ValueError(f"--{label} expects a date as YYYY-MM-DD, got {date!r}")
+                raise FilterError(label, date, "not a date")
         if since and until and since > until:
-            raise ValueError(f"--since {since} is after --until {until}: no day is in between")
+            raise FilterError("since", since, "after until", other=until)
         return Filters(since=since or None, until=until or None, sources=tuple(resolved))
 
     def search(
@@ -382,7 +386,7 @@ class _Pinned:
 def check_question(question: str) -> None:
     """Refuse an empty question, or one over the length cap (CLI, API and UI alike)."""
     if not question.strip():
-        raise ValueError("The question is empty.")
+        raise EmptyQuestionError("The question is empty.")
     if len(question) > MAX_QUESTION_CHARS:
         raise QuestionTooLongError(
             f"The question is too long: {len(question):,} characters; the limit is "

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ MAX_PRINTED_PROBLEMS = 50
 # `akhbar show ID | head`: the reader went away. Exit quietly, with the status a Unix tool
 # killed by SIGPIPE reports (128 + 13), so that `set -o pipefail` scripts see the cut.
 EXIT_BROKEN_PIPE = 141
+EXIT_BUG = 70  # EX_SOFTWARE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -45,12 +47,19 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         settings = load_settings(_overrides(args))
         return int(args.run(args, settings) or 0)
-    except (AkhbarError, AkhbarIndexError, ValueError) as err:
-        print(f"akhbar: error: {printable(str(err))}", file=sys.stderr)
+    except (AkhbarError, AkhbarIndexError, UsageError) as err:  # the user's to fix
+        print(f"akhbar: error: {printable(_words(err))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("akhbar: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        raise  # main() ends quietly
+    except Exception:  # not the user's doing: show where, and say so
+        traceback.print_exc()
+        print("akhbar: internal error: this is a bug in Akhbar, not a problem with what you "
+              "typed. Please report it with the traceback above.", file=sys.stderr)
+        return EXIT_BUG
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -70,6 +79,19 @@ def _escape(match: re.Match[str]) -> str:
     if char in _NAMED:
         return _NAMED[char]
     return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+class UsageError(Exception):
+    """A flag the CLI cannot use (worded here: the CLI is where flags are known)."""
+
+
+def _words(err: Exception) -> str:
+    from assistant.errors import FilterError, describe_filter
+
+    if isinstance(err, FilterError):
+        return describe_filter(err, {"since": "--since", "until": "--until",
+                                     "outlets": "--source"})
+    return str(err)
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -321,7 +343,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
-        raise ValueError(f"unknown method(s) {unknown}; choose from {', '.join(METHODS)}")
+        raise UsageError(f"unknown method(s) {unknown}; choose from {', '.join(METHODS)}")
     tmp = None
     if args.store is None:
         tmp = tempfile.TemporaryDirectory(prefix="akhbar-eval-")
@@ -414,9 +436,9 @@ def _serve_chat(args: argparse.Namespace, settings: Settings) -> int:
 
     user, password = os.environ.get("AKHBAR_UI_USER"), os.environ.get("AKHBAR_UI_PASSWORD")
     if bool(user) != bool(password):
-        raise ValueError("set both AKHBAR_UI_USER and AKHBAR_UI_PASSWORD for a login, or neither")
+        raise UsageError("set both AKHBAR_UI_USER and AKHBAR_UI_PASSWORD for a login, or neither")
     if args.concurrency < 1 or args.queue_size < 1:
-        raise ValueError("--concurrency and --queue-size must be at least 1")
+        raise UsageError("--concurrency and --queue-size must be at least 1")
     try:
         loopback = args.host == "localhost" or ipaddress.ip_address(args.host).is_loopback
     except ValueError:
@@ -487,10 +509,10 @@ def _index_seeds(settings: Settings) -> None:
 def _span(text: str, length: int) -> tuple[int, int]:
     start, sep, end = text.partition(":")
     if not sep or not start.isdigit() or not end.isdigit():
-        raise ValueError(f"--span expects START:END character offsets, got {text!r}")
+        raise UsageError(f"--span expects START:END character offsets, got {text!r}")
     s, e = int(start), int(end)
     if not 0 <= s < e <= length:
-        raise ValueError(f"--span {text} is outside the article (0:{length})")
+        raise UsageError(f"--span {text} is outside the article (0:{length})")
     return s, e
 
 
@@ -609,7 +631,7 @@ def _print_stats(stats: dict[str, Any]) -> None:
 def _pair(text: str, flag: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name or not value:
-        raise ValueError(f"{flag} expects NAME=VALUE, got {text!r}")
+        raise UsageError(f"{flag} expects NAME=VALUE, got {text!r}")
     return name.strip(), value.strip()
 
 

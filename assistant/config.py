@@ -9,6 +9,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from assistant.errors import ConfigError
+
 LlmProvider = Literal["openai", "ollama"]
 
 ENV = {
@@ -64,12 +66,15 @@ def load_settings(
     known = {f.name for f in fields(Settings)}
     unknown = sorted(set(values) - known)
     if unknown:
-        raise ValueError(f"unknown setting(s) in {path or 'configuration'}: {', '.join(unknown)}")
+        raise ConfigError(f"unknown setting(s) in {path or 'configuration'}: "
+                          f"{', '.join(unknown)}", where=str(path or "configuration"),
+                          setting=unknown[0])
     if values.get("llm_base_url") and not values.get("llm_provider"):
         values["llm_provider"] = "openai"
     if values.get("llm_provider") not in (None, "openai", "ollama"):
-        raise ValueError(
-            f"llm provider must be 'openai' or 'ollama', not {values['llm_provider']!r}"
+        raise ConfigError(
+            f"llm provider must be 'openai' or 'ollama', not {values['llm_provider']!r}",
+            setting="llm_provider",
         )
     settings = Settings(store=Path(values.pop("store", default_store(environ))))
     return replace(settings, **values)
@@ -90,20 +95,22 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with open(path, "rb") as handle:
             document = tomllib.load(handle)
     except OSError as err:
-        raise ValueError(f"cannot read the config file {path}: {err.strerror or err}") from None
+        raise ConfigError(f"cannot read the config file {path}: {err.strerror or err}",
+                          where=str(path)) from None
     except tomllib.TOMLDecodeError as err:
-        raise ValueError(f"{path}: not valid TOML: {err}") from None
+        raise ConfigError(f"{path}: not valid TOML: {err}", where=str(path)) from None
     table = document.get("akhbar", {})
     if not isinstance(table, dict):
-        raise ValueError(f"{path}: 'akhbar' must be a table ([akhbar]), not "
-                         f"{_type_name(table)}")
+        raise ConfigError(f"{path}: 'akhbar' must be a table ([akhbar]), not "
+                          f"{_type_name(table)}", where=str(path))
     for name, value in table.items():
         allowed = TOML_TYPES.get(name)
         if allowed is None:
             continue  # reported with the other unknown settings
         if isinstance(value, bool) or not isinstance(value, allowed):
-            raise ValueError(f"{path}: setting {name!r} must be {_TYPE_NAMES[allowed[0]]}, "
-                             f"not {_type_name(value)} ({_short_repr(value)})")
+            raise ConfigError(f"{path}: setting {name!r} must be {_TYPE_NAMES[allowed[0]]}, "
+                              f"not {_type_name(value)} ({_short_repr(value)})",
+                              where=str(path), setting=name)
     return dict(table)
 
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from index.decode import TRIED, checked_encoding, open_text
-from index.errors import ArchiveNotFoundError, UndecodableFileError
+from index.errors import ArchiveNotFoundError, FieldMapError, UndecodableFileError
 from index.readers import (
     EMPTY_TEXT,
     TOO_LONG,
@@ -127,7 +127,7 @@ class FieldMap:
         known = [field.name for field in dataclasses.fields(self)]
         for name in overrides:
             if name not in known:
-                raise ValueError(
+                raise FieldMapError(
                     f"unknown article field {name!r} in field overrides; "
                     f"use one of {', '.join(known)}"
                 )

@@ -45,3 +45,7 @@ class ModelMismatchError(AkhbarIndexError):
 
 class StoreError(AkhbarIndexError):
     """The store cannot be opened or is damaged."""
+
+
+class FieldMapError(AkhbarIndexError):
+    """A field override names no article field (`--field NAME=COLUMN`)."""

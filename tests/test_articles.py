@@ -17,7 +17,7 @@ from index.articles import (
     iter_articles,
     parse_date,
 )
-from index.errors import ArchiveNotFoundError, UnknownEncodingError
+from index.errors import ArchiveNotFoundError, FieldMapError, UnknownEncodingError
 
 
 def _load(
@@ -397,7 +397,7 @@ def test_an_unknown_encoding_raises(tmp_path: Path) -> None:
 
 def test_field_overrides_refuse_unknown_fields() -> None:
     assert FieldMap().with_overrides({"id": "رقم"}).id == ("رقم",)
-    with pytest.raises(ValueError, match=r"unknown article field 'body' in field overrides"):
+    with pytest.raises(FieldMapError, match=r"unknown article field 'body' in field overrides"):
         FieldMap().with_overrides({"body": "x"})
 
 

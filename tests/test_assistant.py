@@ -13,7 +13,7 @@ from assistant.answer import LEAD, REFUSAL
 from assistant.archive import Archive
 from assistant.chat import Turn
 from assistant.config import load_settings
-from assistant.errors import EmptyStoreError, QuestionTooLongError
+from assistant.errors import EmptyStoreError, FilterError, QuestionTooLongError, describe_filter
 from assistant.langchain_retriever import AkhbarRetriever
 from index.build import IndexSettings, build
 
@@ -89,14 +89,21 @@ def test_filters_restrict_both_dense_and_lexical_lists(archive: Archive) -> None
     assert recent and all(h.date and h.date >= "2021-01-01" for h in recent)
     old = archive.search("أسعار النفط", k=10, filters=archive.filters(until="2015-12-31"))
     assert old and all(h.date and h.date <= "2015-12-31" for h in old)
-    with pytest.raises(ValueError, match="unknown outlet 'Nowhere'"):
+    with pytest.raises(FilterError, match="unknown outlet 'Nowhere'") as err:
         archive.filters(sources=["Nowhere"])
-    with pytest.raises(ValueError, match="--since expects a date as YYYY-MM-DD"):
+    assert (err.value.field, err.value.problem) == ("outlets", "unknown outlet")
+    assert "Akhbar Sample Sports" in err.value.known  # the data to word it, not only words
+    with pytest.raises(FilterError, match="since expects a date as YYYY-MM-DD") as err:
         archive.filters(since="last week")
-    with pytest.raises(ValueError, match="--until expects a date as YYYY-MM-DD"):
+    assert (err.value.field, err.value.value) == ("since", "last week")
+    with pytest.raises(FilterError, match="until expects a date as YYYY-MM-DD"):
         archive.filters(until="2021-W01-1")  # an ISO week date is not a day
-    with pytest.raises(ValueError, match="--since 2021-03-01 is after --until 2021-02-01"):
+    with pytest.raises(FilterError) as err:
         archive.filters(since="2021-03-01", until="2021-02-01")
+    assert describe_filter(err.value, {"since": "--since", "until": "--until"}) == (
+        "--since 2021-03-01 is after --until 2021-02-01: no day is in between")
+    assert describe_filter(err.value, {"since": "From", "until": "To"}).startswith(
+        "From 2021-03-01 is after To 2021-02-01")
 
 
 def test_near_duplicate_stories_are_grouped(archive: Archive) -> None:

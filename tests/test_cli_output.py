@@ -13,6 +13,7 @@ from helpers import AKHBAR, write_jsonl
 from ui_server import clean_env
 
 from assistant.config import load_settings
+from assistant.errors import ConfigError
 
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a Unix tool killed by it reports (assistant.cli)
 
@@ -146,17 +147,17 @@ def test_config_values_of_the_wrong_type_are_named(
     tmp_path: Path, line: str, message: str,
 ) -> None:
     path = write_config(tmp_path, f"[akhbar]\n{line}\n")
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(ConfigError) as err:
         load_settings({}, environ={}, config_file=path)
     assert str(err.value) == f"{path}: {message}"
 
 
 def test_config_file_problems_are_named(tmp_path: Path) -> None:
     path = write_config(tmp_path, 'akhbar = "store"\n')
-    with pytest.raises(ValueError, match=r"'akhbar' must be a table \(\[akhbar\]\), not a str"):
+    with pytest.raises(ConfigError, match=r"'akhbar' must be a table \(\[akhbar\]\), not a str"):
         load_settings({}, environ={}, config_file=path)
     path = write_config(tmp_path, "[akhbar\nk = 5\n")
-    with pytest.raises(ValueError, match=rf"^{path}: not valid TOML: "):
+    with pytest.raises(ConfigError, match=rf"^{path}: not valid TOML: "):
         load_settings({}, environ={}, config_file=path)
     good = write_config(tmp_path, "[akhbar]\nk = 7\nllm_timeout = 30\n")
     settings = load_settings({}, environ={}, config_file=good)
@@ -169,3 +170,29 @@ def test_a_missing_config_file_is_an_error_not_a_traceback(tmp_path: Path) -> No
     out = run("stats", "--store", str(tmp_path / "store"), env={"AKHBAR_CONFIG": str(missing)})
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert f"akhbar: error: cannot read the config file {missing}: No such file" in out.stderr
+
+
+def test_a_bug_shows_its_traceback_and_says_it_is_one(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+) -> None:
+    """Only domain errors become one-line messages; anything else is a bug, shown as one."""
+    from assistant import cli
+
+    def broken(args: object, settings: object) -> int:
+        return {}["missing"]  # a KeyError deep in the code, not the user's doing
+
+    monkeypatch.setattr(cli, "_stats", broken)
+    assert cli.main(["stats", "--store", str(tmp_path)]) == cli.EXIT_BUG
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err and "KeyError: 'missing'" in err
+    assert "this is a bug in Akhbar" in err and "akhbar: error:" not in err
+
+
+def test_a_filter_error_is_one_line_naming_the_flag(store: Path) -> None:
+    done = run("search", "x", "--store", str(store), "--since", "2021-03-01",
+               "--until", "2021-02-01")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr == ("akhbar: error: --since 2021-03-01 is after --until 2021-02-01: no "
+                           "day is in between\n")
+    done = run("search", "x", "--store", str(store), "--since", "yesterday")
+    assert done.stderr == "akhbar: error: --since expects a date as YYYY-MM-DD, got 'yesterday'\n"

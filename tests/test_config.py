@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import load_settings
+from assistant.errors import ConfigError
 
 
 def _toml(tmp_path: Path, body: str) -> Path:
@@ -48,7 +49,7 @@ def test_an_empty_environment_variable_does_not_override(tmp_path: Path) -> None
 
 def test_unknown_keys_and_providers_are_named(tmp_path: Path) -> None:
     config = _toml(tmp_path, '[akhbar]\nstroe = "/typo"\n')
-    with pytest.raises(ValueError, match="stroe"):
+    with pytest.raises(ConfigError, match="stroe"):
         load_settings({}, environ={}, config_file=config)
-    with pytest.raises(ValueError, match="'mystery'"):
+    with pytest.raises(ConfigError, match="'mystery'"):
         load_settings({"llm_provider": "mystery"}, environ={})
