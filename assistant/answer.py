@@ -49,6 +49,13 @@ LEAD = {
 
 
 @dataclass(frozen=True)
+class Delta:
+    """A piece of a streamed answer; the stream ends with the checked Answer."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     text: str

@@ -22,7 +22,7 @@ from typing import cast
 import numpy as np
 
 from assistant import refusal
-from assistant.answer import Answer, best_evidence, extract
+from assistant.answer import Answer, Delta, best_evidence, extract  # Delta: re-exported
 from assistant.chat import Turn, standalone_question
 from assistant.config import Settings
 from assistant.errors import (
@@ -41,13 +41,6 @@ from index.lexical import LexicalIndex
 from index.store import IndexState, Store, StoreConfig, StoreStats, open_store
 
 MAX_QUESTION_CHARS = 1000
-
-
-@dataclass(frozen=True)
-class Delta:
-    """A piece of a streamed answer; the stream ends with the checked Answer."""
-
-    text: str
 
 
 @dataclass(frozen=True)
@@ -278,7 +271,7 @@ class Archive:
         if self.settings.llm_provider is None:
             query = standalone_question(question, history)
         else:
-            from assistant.llm import condense
+            from assistant.llm.chain import condense
 
             query = condense(question, history, self.settings)  # prompts/condense.md
         view = self._current()  # the store as it is now, for the whole answer
@@ -289,7 +282,7 @@ class Archive:
             yield Delta(answer.text)
             yield answer
             return
-        from assistant.llm import llm_answer
+        from assistant.llm.chain import llm_answer
 
         yield from llm_answer(question, hits, self.settings, history=history,
                               embedder=self.embedder, threshold=threshold)

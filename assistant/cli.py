@@ -324,7 +324,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     import tempfile
 
     from assistant.archive import Archive
-    from assistant.evaluate import (
+    from assistant.evaluation.evaluate import (
         HEADER,
         METHODS,
         calibrate,

@@ -16,12 +16,12 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from assistant import llm
 from assistant.answer import Answer, extract
 from assistant.archive import Delta
 from assistant.citations import CITE, split_claims
 from assistant.config import Settings
-from assistant.repair import AnswerChecker
+from assistant.llm import chain as llm
+from assistant.llm.repair import AnswerChecker
 from assistant.retrieve import Hit
 from index.embed import UseEmbedder
 from index.sentences import sentence_spans

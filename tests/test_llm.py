@@ -26,15 +26,15 @@ from helpers import AKHBAR, free_port, stop_process, write_jsonl
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import BaseMessage
 
-from assistant import llm
 from assistant.answer import Answer
 from assistant.archive import Archive, Delta
 from assistant.chat import Turn, standalone_question
 from assistant.citations import CITE, QUOTE, split_claims
 from assistant.config import Settings
 from assistant.errors import LlmError
-from assistant.prompts import PromptFileError, load_prompt
-from assistant.repair import AnswerChecker
+from assistant.llm import chain as llm
+from assistant.llm.prompts import PromptFileError, load_prompt
+from assistant.llm.repair import AnswerChecker
 from assistant.retrieve import Hit
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -27,7 +27,7 @@ def test_an_installed_wheel_finds_its_prompt_files(tmp_path: Path) -> None:
     assert (site / "assistant" / "probes.json").exists()
     assert (site / "assistant" / "ui" / "assets" / "app.css").exists()
     code = (
-        "from assistant.prompts import PROMPTS_DIR, load_prompt; "
+        "from assistant.llm.prompts import PROMPTS_DIR, load_prompt; "
         "print(PROMPTS_DIR); print(load_prompt('answer').system[:40]); load_prompt('condense')"
     )
     done = subprocess.run(  # run outside the checkout, importing the unpacked wheel first

@@ -1,7 +1,7 @@
 """Answers written by an LLM (any OpenAI-compatible server, or Ollama), checked before shown.
 
 The chain is prompts/answer.md | chat model, streamed. The answer is checked claim by claim as
-it streams (assistant.repair), so what reaches the reader, delta by delta, is only what passed:
+it streams (assistant.llm.repair), so what reaches the reader, delta by delta, is only what passed:
 uncited, unsupported or misquoted claims are dropped and said so in the notes. When nothing
 passes, or the server fails, the extractive answer is given instead, with a note saying why.
 """
@@ -16,14 +16,13 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 
-from assistant.answer import Answer, extract, is_answerable, refuse
-from assistant.archive import Delta
+from assistant.answer import Answer, Delta, extract, is_answerable, refuse
 from assistant.chat import Turn, standalone_question
 from assistant.config import Settings
 from assistant.errors import LlmError
 from assistant.language import Language, detect
-from assistant.prompts import load_prompt
-from assistant.repair import AnswerChecker
+from assistant.llm.prompts import load_prompt
+from assistant.llm.repair import AnswerChecker
 from assistant.retrieve import Hit
 from index.embed import Embedder
 

@@ -20,7 +20,7 @@ from assistant.errors import AkhbarError
 
 def _prompts_dir() -> Path:
     """prompts/ beside the package in a checkout; the `akhbar_prompts` copy in a wheel install."""
-    source = Path(__file__).resolve().parents[1] / "prompts"
+    source = Path(__file__).resolve().parents[2] / "prompts"
     if source.is_dir():
         return source
     spec = importlib.util.find_spec("akhbar_prompts")

@@ -1,4 +1,4 @@
-"""Answer latency, measured (never asserted): `python -m assistant.bench --store DIR`.
+"""Answer latency, measured (never asserted): `python -m assistant.evaluation.bench --store DIR`.
 
 Warm in-process `Archive.ask` (extractive) and `search` over N questions, next to the parts
 it cannot beat measured in the same run (embedding the query; one Chroma query), and the wall
@@ -21,9 +21,9 @@ import numpy as np
 
 from assistant.archive import Archive
 from assistant.config import load_settings
-from assistant.evaluate import table
+from assistant.evaluation.evaluate import table
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "retrieval-derived" / "xquad"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "retrieval-derived" / "xquad"
 
 
 def _timed(fn: Callable[[], Any], repeat: int = 1) -> list[float]:
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         _row("python -c pass (baseline)", bare),
         _row("akhbar ask, fresh process", fresh),
     ], ["what", "n", "p50 ms", "p95 ms", "mean ms"]))
-    print(f"reproduce: python -m assistant.bench --store {args.store} --n {args.n}")
+    print(f"reproduce: python -m assistant.evaluation.bench --store {args.store} --n {args.n}")
     return 0
 
 

@@ -1,0 +1,1 @@
+"""Measuring, not answering: `akhbar eval` (`evaluate`) and answer latency (`bench`)."""
