@@ -17,10 +17,13 @@ from assistant.retrieve import FusionWeights, Hit, Retriever
 from index.normalize import normalize
 
 METHODS = {
-    "bm25": FusionWeights(dense=0.0, lexical=1.0),
-    "dense": FusionWeights(dense=1.0, lexical=0.0, names=0.0),
+    "bm25": FusionWeights(dense=0.0, lexical=1.0, translated=0.0),
+    "dense": FusionWeights(dense=1.0, lexical=0.0, names=0.0, translated=0.0),
     "hybrid": FusionWeights(),
     "hybrid-no-names": FusionWeights(names=0.0),  # ablation: without names across scripts
+    # an English question translated by the dictionary (assistant.translate), alone
+    "translated": FusionWeights(dense=0.0, lexical=0.0, names=0.0, translated=1.0),
+    "hybrid-no-translation": FusionWeights(translated=0.0),  # ablation: without the dictionary
 }
 
 
