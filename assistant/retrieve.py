@@ -53,7 +53,7 @@ class FusionWeights:
     dense: float = 1.0  # weight of the dense score
     lexical: float = 0.75  # BM25 weight (times coverage); tuned on ARCD train, see README
     names: float = 0.3  # an English question's names matched across scripts; see README
-    translated: float = 0.2  # an English question's dictionary translation (XQuAD, README)
+    translated: float = 0.25  # an English question's dictionary translation (XQuAD, README)
     candidates: int = 50  # from each list before fusion
     duplicate_cosine: float = 0.95  # chunks this close are one story in several outlets
 

@@ -75,9 +75,7 @@ def headword_key(word: str) -> str:
 
 def inflections(word: str) -> Iterator[str]:
     """`word`, then what English inflection may have made it from (plural, -ed, -ing)."""
-    yield word
-    if word.endswith("'s"):
-        yield word[:-2]
+    yield word  # (a possessive is a plural here: headword_key drops the apostrophe)
     stems: list[str] = []
     if word.endswith("ies") and len(word) > 4:
         stems.append(word[:-3] + "y")
