@@ -7,7 +7,9 @@ match at all: Arabic script and numbers (~0 for an English question over Arabic
 text, so a useless lexical list never drags the dense list down). The names in an English
 question ("Erbil") are matched against their Arabic transliterations (أربيل) by a third, BM25
 list over consonant skeletons (index.translit), scaled by its ceiling; a name found in an
-article counts for every passage of it.
+article counts for every passage of it. An English question is also translated word by word
+through a bilingual dictionary (assistant.translate) into a fourth, Arabic BM25 list, scaled
+by its ceiling and, like names, counted for every passage of the article it is found in.
 
 The fused score is then lowered by a prior on the passage (`Hit.prior`): when its article is a
 bare line (thinness 1 in assistant.substance: one or two short sentences with no figure, date
@@ -25,9 +27,10 @@ from typing import Any
 
 import numpy as np
 
-from assistant.language import lexical_part, name_words
+from assistant.language import detect, lexical_part, name_words
 from assistant.planted import flag
 from assistant.substance import thinness as thinness_of
+from assistant.translate import Translator, search_translated
 from index.catalog import ChunkRow
 from index.chunk import chunk_vector
 from index.embed import Embedder
@@ -59,11 +62,17 @@ class Filters:
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+TRANSLATED_WEIGHT = 0.25  # picked on XQuAD's even half (scripts/xquad_halves.py), see README
+
+
 @dataclass(frozen=True)
 class FusionWeights:
     dense: float = 1.0  # weight of the dense score
     lexical: float = 0.75  # BM25 weight (times coverage); tuned on ARCD train, see README
     names: float = 0.3  # an English question's names matched across scripts; see README
+    # An English question's dictionary translation (assistant.translate). Off by default until
+    # measured among the 30k-article archive; TRANSLATED_WEIGHT was picked on half of XQuAD.
+    translated: float = 0.0
     candidates: int = 50  # from each list before fusion
     duplicate_cosine: float = 0.95  # chunks this close are one story in several outlets
     thin: float = 0.6  # a passage of a bare line: an article of thinness 1 (substance)
@@ -92,6 +101,7 @@ class Hit:
     names: float = 0.0  # weighted BM25 of an English question's names in this article (in score)
     prior: float = 0.0  # what was taken off the score for a thin, echoing or planted passage
     thinness: float = 0.0  # of the article (assistant.substance): 0 a report, 1 one bare line
+    translated: float = 0.0  # weighted BM25 of the question's dictionary translation (in score)
     # the stored vector of each sentence (float16), for checking claims without embedding again
     sentence_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)),
                                          compare=False, repr=False)
@@ -103,6 +113,7 @@ class _Scored:
     dense: float
     lexical: float
     names: float
+    translated: float
     evidence: float
     prior: float
     thinness: float
@@ -114,13 +125,15 @@ class _Scored:
 class Retriever:
     def __init__(
         self, store: Store, embedder: Embedder, lexical: LexicalIndex,
-        weights: FusionWeights = FusionWeights(),
+        weights: FusionWeights = FusionWeights(), translator: Translator | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.lexical = lexical
         self.weights = weights
         self._marks: dict[str, _Marks] = {}  # by chunk id (ids change with the article's text)
+        # Translator().available / .missing: whether the dictionary is there (for stats, notes)
+        self.translator = translator or Translator()
 
     def search(self, query: str, k: int = 5, filters: Filters = Filters()) -> list[Hit]:
         qvec = self.embedder.embed_query(query)
@@ -133,7 +146,9 @@ class Retriever:
         raw = dict(zip(lex.chunk_ids, (float(s) for s in lex.scores), strict=True))
         trust = lex.coverage * share  # an English question's BM25 list counts for ~nothing
         named = self._names(query, mask)  # "Erbil" finds أربيل
-        ids = list(dict.fromkeys(dense_ids + lex.chunk_ids + named.chunk_ids))
+        translated = self._translated(query, mask)  # "dowry" finds المهر
+        ids = list(dict.fromkeys(dense_ids + lex.chunk_ids + named.chunk_ids
+                                 + translated.chunk_ids))
         rows = self.store.catalog.chunks(ids)
         # A name is often written once in an article that then goes on about it: its best
         # match counts for every passage of that article.
@@ -142,6 +157,7 @@ class Retriever:
             if cid in rows:
                 article = rows[cid].article_id
                 by_article[article] = max(by_article.get(article, 0.0), float(found))
+        translated_in = _best_by_article(translated, rows)  # the same for the translated words
         scored: list[_Scored] = []
         for cid in ids:  # fuse: dense evidence + lexical evidence weighted by coverage
             row = rows.get(cid)
@@ -154,10 +170,15 @@ class Retriever:
             lexical = raw.get(cid, 0.0) / top_bm25
             names = (self.weights.names * by_article.get(row.article_id, 0.0)
                      / max(named.ceiling, 1e-9))
+            trans = (self.weights.translated * translated_in.get(row.article_id, 0.0)
+                     / max(translated.ceiling, 1e-9))
             scored.append(_Scored(
-                fused=self.weights.dense * dense + self.weights.lexical * trust * lexical + names,
-                dense=dense, lexical=lexical, names=names, prior=0.0, thinness=0.0,
-                evidence=dense + trust * raw.get(cid, 0.0) / max(lex.ceiling, 1e-9) + names,
+                fused=(self.weights.dense * dense + self.weights.lexical * trust * lexical + names
+                       + trans),
+                dense=dense, lexical=lexical, names=names, translated=trans, prior=0.0,
+                thinness=0.0,
+                evidence=(dense + trust * raw.get(cid, 0.0) / max(lex.ceiling, 1e-9) + names
+                          + trans),
                 row=row, sentence_scores=sent_scores, vector=vec,
             ))
         scored.sort(key=lambda s: -s.fused)
@@ -210,6 +231,12 @@ class Retriever:
         names = name_words(query) if self.weights.names else []
         return self.lexical.search_names(names, self.weights.candidates, mask=mask)
 
+    def _translated(self, query: str, mask: np.ndarray | None) -> LexicalHits:
+        if not self.weights.translated or detect(query) != "en":
+            return LexicalHits([], np.zeros(0, dtype=np.float32), 0.0, 0.0)
+        return search_translated(self.lexical, self.translator.translate(query),
+                                 self.weights.candidates, mask=mask)
+
     def _dense(self, qvec: np.ndarray, filters: Filters) -> list[str]:
         n = min(self.weights.candidates, int(self.store.collection.count()))
         if n == 0:
@@ -232,8 +259,8 @@ class Retriever:
                 score=round(s.fused, 4), dense=round(s.dense, 4), lexical=round(s.lexical, 4),
                 evidence=round(s.evidence, 4), sentences=row.sentences,
                 sentence_scores=tuple(float(x) for x in s.sentence_scores), also_in=tuple(twins),
-                names=round(s.names, 4), prior=round(s.prior, 4),
-                thinness=s.thinness, sentence_vectors=row.vectors,
+                names=round(s.names, 4), translated=round(s.translated, 4),
+                prior=round(s.prior, 4), thinness=s.thinness, sentence_vectors=row.vectors,
             ))
         return hits
 
@@ -253,6 +280,15 @@ def _echo(qterms: frozenset[str], terms: str) -> float:
         return 0.0
     novelty = len(own - qterms) / len(own)
     return max(0.0, 1 - novelty / ECHO_NOVELTY)
+
+
+def _best_by_article(hits: LexicalHits, rows: dict[str, ChunkRow]) -> dict[str, float]:
+    best: dict[str, float] = {}
+    for cid, found in zip(hits.chunk_ids, hits.scores, strict=True):
+        if cid in rows:
+            article = rows[cid].article_id
+            best[article] = max(best.get(article, 0.0), float(found))
+    return best
 
 
 def _group(scored: list[_Scored], threshold: float) -> list[tuple[_Scored, list[str]]]:

@@ -13,14 +13,19 @@ from pathlib import Path
 import numpy as np
 
 from assistant.answer import best_evidence, extract, is_answerable
-from assistant.retrieve import FusionWeights, Hit, Retriever
+from assistant.retrieve import TRANSLATED_WEIGHT, FusionWeights, Hit, Retriever
 from index.normalize import normalize
 
 METHODS = {
-    "bm25": FusionWeights(dense=0.0, lexical=1.0),
-    "dense": FusionWeights(dense=1.0, lexical=0.0, names=0.0),
+    "bm25": FusionWeights(dense=0.0, lexical=1.0, translated=0.0),
+    "dense": FusionWeights(dense=1.0, lexical=0.0, names=0.0, translated=0.0),
     "hybrid": FusionWeights(),
     "hybrid-no-names": FusionWeights(names=0.0),  # ablation: without names across scripts
+    # an English question translated by the dictionary (assistant.translate), alone
+    "translated": FusionWeights(dense=0.0, lexical=0.0, names=0.0, translated=1.0),
+    # the default hybrid plus the dictionary leg (not yet the default: see README)
+    "hybrid-translated": FusionWeights(translated=TRANSLATED_WEIGHT),
+    "hybrid-translated-no-names": FusionWeights(translated=TRANSLATED_WEIGHT, names=0.0),
 }
 
 

@@ -1,0 +1,60 @@
+"""Tune FusionWeights.translated on one half of XQuAD's English questions, report the other.
+
+XQuAD is the only English→Arabic set here, so its questions are split by the parity of
+sha1(question id): the weight is chosen on the even half and reported on the odd one.
+
+    python scripts/xquad_halves.py --store /tmp/xquad-store [--weights 0,0.1,0.15,0.2,0.3,0.4]
+
+(the store is the one `akhbar eval --corpus .../xquad/corpus.ar.jsonl --store DIR` builds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+from pathlib import Path
+
+from assistant.archive import Archive
+from assistant.config import load_settings
+from assistant.evaluation.evaluate import METHODS, evaluate, load_queries
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def half(query_id: str) -> int:
+    return int(hashlib.sha1(query_id.encode()).hexdigest(), 16) % 2
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path, required=True)
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--weights", default="0,0.1,0.15,0.2,0.3,0.4")
+    args = parser.parse_args()
+    xquad = args.data / "retrieval-derived" / "xquad"
+    queries = load_queries(xquad / "queries.en.jsonl", xquad / "qrels.tsv",
+                           squad=args.data / "xquad" / "xquad.ar.json")
+    halves = {name: [q for q in queries if half(q.id) == parity]
+              for name, parity in (("even", 0), ("odd", 1))}
+    archive = Archive.open(load_settings({"store": args.store}, environ={}))
+    try:
+        from assistant.retrieve import Retriever
+
+        lexical = archive.retriever.lexical
+        print("| half | translated weight | queries | R@1 | R@5 | MRR@10 | ans∈cited | ans∈quote |")
+        print("|---|---|---|---|---|---|---|---|")
+        for weight in (float(w) for w in args.weights.split(",")):
+            weights = dataclasses.replace(METHODS["hybrid"], translated=weight)
+            retriever = Retriever(archive.store, archive.embedder, lexical, weights)
+            for name, chosen in halves.items():
+                r = evaluate(retriever, chosen, "hybrid", threshold=lambda q: -1.0)
+                print(f"| {name} | {weight} | {r.n} | {r.recall_at_1:.3f} | "
+                      f"{r.recall_at_5:.3f} | {r.mrr_at_10:.3f} | {r.answer_in_cited:.3f} | "
+                      f"{r.answer_in_quote:.3f} |", flush=True)
+    finally:
+        archive.close()
+
+
+if __name__ == "__main__":
+    main()
