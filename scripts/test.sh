@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 # Debian's Chromium for the browser tests (never `playwright install`).
 sh .ci/install-chromium.sh
+# FreeDict English-Arabic for the dictionary leg (optional at run time).
+sh .ci/install-dictionary.sh
 
 # The project with every extra. torch is pinned to the CPU build (an unpinned torch pulls CUDA);
 # llama-cpp-python[server] compiles once (~10-15 min on 2 cores), then pip reuses the wheel.
