@@ -62,7 +62,7 @@ class Filters:
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-TRANSLATED_WEIGHT = 0.25  # picked on XQuAD's even half (scripts/tune_translated_weight.py), see README
+TRANSLATED_WEIGHT = 0.25  # picked on half of XQuAD: scripts/tune_translated_weight.py, README
 
 
 @dataclass(frozen=True)

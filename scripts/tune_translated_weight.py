@@ -3,7 +3,8 @@
 XQuAD is the only English→Arabic set here, so its questions are split by the parity of
 sha1(question id): the weight is chosen on the even half and reported on the odd one.
 
-    python scripts/tune_translated_weight.py --store /tmp/xquad-store [--weights 0,0.1,0.15,0.2,0.3,0.4]
+    python scripts/tune_translated_weight.py --store /tmp/xquad-store \
+        [--weights 0,0.1,0.15,0.2,0.3,0.4]
 
 (the store is the one `akhbar eval --corpus .../xquad/corpus.ar.jsonl --store DIR` builds).
 """

