@@ -34,13 +34,17 @@ from assistant.errors import (
 )
 from assistant.language import Language, detect
 from assistant.retrieve import Filters, Hit, Retriever
+from assistant.translate import Translator
 from index.catalog import Catalog, StoredArticle
+from index.dictionary import DEFAULT_DICTIONARY
 from index.embed import Embedder, info, load_embedder
 from index.errors import StoreError
 from index.lexical import LexicalIndex
 from index.store import IndexState, Store, StoreConfig, StoreStats, open_store
 
 MAX_QUESTION_CHARS = 1000
+DICTIONARY_NOTE = ("no English-Arabic dictionary ({why}): English questions are matched by "
+                   "meaning and by names only. On Debian: apt-get install dict-freedict-eng-ara")
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,9 @@ class Archive:
         self._vectors = _Shared()  # searches share Chroma; reopening it waits for them
         self._closed = False
         self._thresholds: tuple[tuple[int, Path | None], dict[Language, float]] | None = None
+        # English questions' dictionary leg; read on the first English question
+        self.translator = Translator(settings.dictionary or DEFAULT_DICTIONARY)
+        self._told_dictionary = threading.Event()  # its absence is noted in one answer only
         state = store.index_state()
         self._vectors_at = state.generation  # the generation Chroma was opened at
         self._view = self._load(state, lexical)
@@ -159,7 +166,8 @@ class Archive:
                 searched = lexical.restricted(
                     np.fromiter((c in stored for c in lexical.chunk_ids), dtype=bool,
                                 count=len(lexical.chunk_ids)))
-        return _View(state, lexical, Retriever(self.store, self.embedder, searched), warning)
+        return _View(state, lexical, Retriever(self.store, self.embedder, searched,
+                                                    translator=self.translator), warning)
 
     def _search(self, view: _View, query: str, k: int, filters: Filters = Filters()) -> list[Hit]:
         with self._vectors.shared():
@@ -276,16 +284,40 @@ class Archive:
             query = condense(question, history, self.settings)  # prompts/condense.md
         view = self._current()  # the store as it is now, for the whole answer
         hits = self._search(view, query, k or self.settings.k, filters)  # dense + BM25
-        threshold = self._threshold(view, detect(question))
+        language = detect(question)
+        threshold = self._threshold(view, language)
         if self.settings.llm_provider is None:
             answer = extract(question, hits, threshold=threshold)  # quotes the best sentences
             yield Delta(answer.text)
-            yield answer
+            yield self._noted(answer, view)
             return
         from assistant.llm.chain import llm_answer
 
-        yield from llm_answer(question, hits, self.settings, history=history,
-                              embedder=self.embedder, threshold=threshold)
+        for event in llm_answer(question, hits, self.settings, history=history,
+                                embedder=self.embedder, threshold=threshold):
+            yield self._noted(event, view) if isinstance(event, Answer) else event
+
+    def dictionary_missing(self) -> str | None:
+        """Why English questions have no dictionary leg (None: it is there, or unused)."""
+        if not self.retriever.weights.translated:
+            return None
+        missing = self.translator.missing
+        if missing is None:
+            return None
+        if missing.unreadable is not None:
+            where = f"{missing.unreadable}" + (f", line {missing.line}" if missing.line else "")
+            return f"{where} is unreadable" + (f": {missing.detail}" if missing.detail else "")
+        return f"{missing.path} is not installed"
+
+    def _noted(self, answer: Answer, view: _View) -> Answer:
+        """The answer, with a note on the missing dictionary for the first English one."""
+        if answer.language != "en" or self._told_dictionary.is_set():
+            return answer
+        why = self.dictionary_missing()
+        if why is None:
+            return answer
+        self._told_dictionary.set()
+        return replace(answer, notes=(*answer.notes, DICTIONARY_NOTE.format(why=why)))
 
     def article(self, article_id: str) -> StoredArticle:
         found = self.store.catalog.article(article_id)

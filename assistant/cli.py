@@ -95,7 +95,8 @@ def _words(err: Exception) -> str:
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    names = ("store", "chroma_server", "model", "k", "llm_provider", "llm_base_url", "llm_model")
+    names = ("store", "chroma_server", "model", "k", "llm_provider", "llm_base_url", "llm_model",
+             "dictionary")
     return {name: getattr(args, name, None) for name in names}
 
 
@@ -371,7 +372,8 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
                 weights = METHODS[method]
                 if args.names_weight is not None and weights.names:
                     weights = dataclasses.replace(weights, names=args.names_weight)
-                retriever = Retriever(archive.store, embedder, lexical, weights)
+                retriever = Retriever(archive.store, embedder, lexical, weights,
+                                      translator=archive.translator)
                 result = evaluate(retriever, queries, method,
                                   threshold=lambda q: archive.threshold(detect(q)))
                 lang = detect(queries[0].text) if queries else "ar"
@@ -598,11 +600,24 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
         stats = store.stats().as_dict()
     finally:
         store.close()
+    stats["dictionary"] = _dictionary_state(settings)
     if args.json:
         print(json.dumps(stats, ensure_ascii=False))
     else:
         _print_stats(stats)
     return 0
+
+
+def _dictionary_state(settings: Settings) -> dict[str, Any]:
+    """Whether English questions get the dictionary leg (assistant.translate)."""
+    from assistant.retrieve import FusionWeights
+    from assistant.translate import Translator
+    from index.dictionary import DEFAULT_DICTIONARY
+
+    path = settings.dictionary or DEFAULT_DICTIONARY
+    missing = Translator(path).missing
+    return {"path": str(path), "available": missing is None,
+            "used": bool(FusionWeights().translated)}
 
 
 def _warn_stale(archive: Any) -> None:
@@ -626,6 +641,11 @@ def _print_stats(stats: dict[str, Any]) -> None:
         todo = ("an `akhbar index` run is writing now" if stats["indexing"]
                 else "run `akhbar index` on the archive again")
         print(f"warning: the keyword index is {what}: {todo}")
+    dictionary = stats.get("dictionary")
+    if dictionary and dictionary["used"] and not dictionary["available"]:
+        print(printable(f"note: no English-Arabic dictionary at {dictionary['path']}: English "
+                        "questions are matched by meaning and by names only. On Debian: "
+                        "apt-get install dict-freedict-eng-ara"))
 
 
 def _pair(text: str, flag: str) -> tuple[str, str]:

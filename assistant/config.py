@@ -21,6 +21,7 @@ ENV = {
     "llm_base_url": "AKHBAR_LLM_BASE_URL",
     "llm_model": "AKHBAR_LLM_MODEL",
     "llm_api_key": "AKHBAR_LLM_API_KEY",
+    "dictionary": "AKHBAR_DICTIONARY",
 }
 
 
@@ -41,6 +42,9 @@ class Settings:
     llm_model: str | None = None
     llm_api_key: str | None = None
     llm_timeout: float = 120.0
+    # the English-Arabic dictionary's dictd files, without .index/.dict.dz (None: Debian's
+    # FreeDict eng-ara under /usr/share/dictd); optional: without it the leg is empty
+    dictionary: Path | None = None
 
     @property
     def answer_mode(self) -> str:
@@ -76,6 +80,8 @@ def load_settings(
             f"llm provider must be 'openai' or 'ollama', not {values['llm_provider']!r}",
             setting="llm_provider",
         )
+    if values.get("dictionary") is not None:
+        values["dictionary"] = Path(values["dictionary"])
     settings = Settings(store=Path(values.pop("store", default_store(environ))))
     return replace(settings, **values)
 
@@ -85,6 +91,7 @@ TOML_TYPES: dict[str, tuple[type, ...]] = {
     "store": (str,), "chroma_server": (str,), "model": (str,), "k": (int,),
     "refusal_quantile": (float, int), "llm_provider": (str,), "llm_base_url": (str,),
     "llm_model": (str,), "llm_api_key": (str,), "llm_timeout": (float, int),
+    "dictionary": (str,),
 }
 _TYPE_NAMES = {str: "a string", int: "an integer", float: "a number"}
 

@@ -58,7 +58,7 @@ def small_archive(
         archive.close()
 
 
-ON = METHODS["hybrid-translated"]  # the default hybrid plus the dictionary leg
+ON = METHODS["hybrid"]  # the default hybrid, with the dictionary leg
 
 def _retriever(archive: Archive, weights: FusionWeights, translator: Translator) -> Retriever:
     return Retriever(archive.store, archive.embedder, archive.retriever.lexical, weights,
@@ -95,7 +95,7 @@ def test_a_translated_word_finds_the_article_bm25_alone_cannot(
         YACHT_EN, 10) if h.article_id == "yacht"]
     assert len(passages) > 1 and len({h.translated for h in passages}) == 1
     assert any("اليخت" not in h.text for h in passages)
-    ablated = _retriever(small_archive, METHODS["hybrid"], translator)
+    ablated = _retriever(small_archive, METHODS["hybrid-no-translation"], translator)
     assert all(h.translated == 0 for h in ablated.search(YACHT_EN, 3))
 
 
@@ -158,3 +158,57 @@ def test_an_archive_retriever_reads_the_default_dictionary_lazily(small_archive:
 def test_a_words_inflected_forms_join_its_synonym_set(fake: Path) -> None:
     (books,) = Translator(fake).translate("Which books?").sets
     assert books == (*tokenize("مؤلفات"), *tokenize("كتاب"))  # one set, not two
+
+
+def test_the_settings_dictionary_is_the_archives(
+    small_archive: Archive, fake: Path, use_embedder: UseEmbedder,
+) -> None:
+    archive = Archive.open(Settings(store=small_archive.settings.store, dictionary=fake),
+                           embedder=use_embedder)
+    try:
+        assert archive.retriever.translator is archive.translator
+        assert archive.translator.available
+        assert archive.dictionary_missing() is None
+    finally:
+        archive.close()
+
+
+def test_a_missing_dictionary_is_noted_in_the_first_english_answer_only(
+    small_archive: Archive, tmp_path: Path, use_embedder: UseEmbedder,
+) -> None:
+    settings = Settings(store=small_archive.settings.store, dictionary=tmp_path / "nowhere")
+    archive = Archive.open(settings, embedder=use_embedder)
+    try:
+        if not archive.retriever.weights.translated:
+            pytest.fail("the dictionary leg is off by default: nothing to note")
+        arabic = archive.ask("ما الذي غرق قرب الميناء؟")
+        assert not any("dictionary" in n for n in arabic.notes)  # Arabic is not translated
+        first = archive.ask(YACHT_EN)
+        assert [n for n in first.notes if "dictionary" in n] == [
+            f"no English-Arabic dictionary ({tmp_path / 'nowhere'} is not installed): English "
+            "questions are matched by meaning and by names only. On Debian: apt-get install "
+            "dict-freedict-eng-ara"]
+        again = archive.ask("Who rescued the passengers?")
+        assert not any("dictionary" in n for n in again.notes)
+    finally:
+        archive.close()
+
+
+def test_stats_says_whether_the_dictionary_is_there(
+    small_archive: Archive, tmp_path: Path, fake: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import json
+
+    from assistant.cli import main
+
+    store = str(small_archive.settings.store)
+    monkeypatch.setenv("AKHBAR_DICTIONARY", str(tmp_path / "nowhere"))
+    assert main(["stats", "--store", store, "--json"]) == 0
+    state = json.loads(capsys.readouterr().out)["dictionary"]
+    assert state == {"path": str(tmp_path / "nowhere"), "available": False, "used": True}
+    assert main(["stats", "--store", store]) == 0
+    assert "note: no English-Arabic dictionary at " in capsys.readouterr().out
+    monkeypatch.setenv("AKHBAR_DICTIONARY", str(fake))
+    assert main(["stats", "--store", store]) == 0
+    assert "dictionary" not in capsys.readouterr().out
