@@ -173,7 +173,8 @@ def test_a_followups_file_counts_the_keyword_rule_and_checks_its_links(
     pairs.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
                      encoding="utf-8")
     report = evaluate_newsqa(opened, None, followups=pairs)
-    assert [r.name for r in report.rows] == ["follow-ups (followups.jsonl)"]
+    assert [r.name for r in report.rows] == ["follow-ups (followups.jsonl)",
+                                            "follow-ups (followups.jsonl): the firsts"]
     second = _by_qid(report.outcomes)["fu-01b"]
     # either copy of the story is right: the other one holds the same keywords
     assert second.cited == bool(set(second.citations) & set(SOLAR))

@@ -265,6 +265,7 @@ def _followup_rows(judge: _Judge, name: str, questions: Sequence[NewsQuestion],
         mine = [o for o in seconds if o.lang == lang]
         if mine and len(mine) < len(seconds):
             rows.append(_row(f"{name} {lang}", mine))
+    rows.append(_row(f"{name}: the firsts", firsts))  # asked alone, as the main questions
     return rows, firsts + seconds
 
 
