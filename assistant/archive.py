@@ -34,17 +34,15 @@ from assistant.errors import (
 )
 from assistant.language import Language, detect
 from assistant.retrieve import Filters, Hit, Retriever
-from assistant.translate import Translator
+from assistant.translate import Translator, missing_note
 from index.catalog import Catalog, StoredArticle
-from index.dictionary import DEFAULT_DICTIONARY
+from index.dictionary import DEFAULT_DICTIONARY, DictionaryMissing
 from index.embed import Embedder, info, load_embedder
 from index.errors import StoreError
 from index.lexical import LexicalIndex
 from index.store import IndexState, Store, StoreConfig, StoreStats, open_store
 
 MAX_QUESTION_CHARS = 1000
-DICTIONARY_NOTE = ("no English-Arabic dictionary ({why}): English questions are matched by "
-                   "meaning and by names only. On Debian: apt-get install dict-freedict-eng-ara")
 
 
 @dataclass(frozen=True)
@@ -289,35 +287,27 @@ class Archive:
         if self.settings.llm_provider is None:
             answer = extract(question, hits, threshold=threshold)  # quotes the best sentences
             yield Delta(answer.text)
-            yield self._noted(answer, view)
+            yield self._noted(answer)
             return
         from assistant.llm.chain import llm_answer
 
         for event in llm_answer(question, hits, self.settings, history=history,
                                 embedder=self.embedder, threshold=threshold):
-            yield self._noted(event, view) if isinstance(event, Answer) else event
+            yield self._noted(event) if isinstance(event, Answer) else event
 
-    def dictionary_missing(self) -> str | None:
+    def dictionary_missing(self) -> DictionaryMissing | None:
         """Why English questions have no dictionary leg (None: it is there, or unused)."""
-        if not self.retriever.weights.translated:
-            return None
-        missing = self.translator.missing
-        if missing is None:
-            return None
-        if missing.unreadable is not None:
-            where = f"{missing.unreadable}" + (f", line {missing.line}" if missing.line else "")
-            return f"{where} is unreadable" + (f": {missing.detail}" if missing.detail else "")
-        return f"{missing.path} is not installed"
+        return self.translator.missing if self.retriever.weights.translated else None
 
-    def _noted(self, answer: Answer, view: _View) -> Answer:
+    def _noted(self, answer: Answer) -> Answer:
         """The answer, with a note on the missing dictionary for the first English one."""
         if answer.language != "en" or self._told_dictionary.is_set():
             return answer
-        why = self.dictionary_missing()
-        if why is None:
+        missing = self.dictionary_missing()
+        if missing is None:
             return answer
         self._told_dictionary.set()
-        return replace(answer, notes=(*answer.notes, DICTIONARY_NOTE.format(why=why)))
+        return replace(answer, notes=(*answer.notes, missing_note(missing)))
 
     def article(self, article_id: str) -> StoredArticle:
         found = self.store.catalog.article(article_id)

@@ -611,13 +611,14 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
 def _dictionary_state(settings: Settings) -> dict[str, Any]:
     """Whether English questions get the dictionary leg (assistant.translate)."""
     from assistant.retrieve import FusionWeights
-    from assistant.translate import Translator
+    from assistant.translate import Translator, missing_note
     from index.dictionary import DEFAULT_DICTIONARY
 
     path = settings.dictionary or DEFAULT_DICTIONARY
-    missing = Translator(path).missing
-    return {"path": str(path), "available": missing is None,
-            "used": bool(FusionWeights().translated)}
+    used = bool(FusionWeights().translated)
+    missing = Translator(path).missing if used else None
+    return {"path": str(path), "available": missing is None, "used": used,
+            "note": missing_note(missing) if missing else None}
 
 
 def _warn_stale(archive: Any) -> None:
@@ -641,11 +642,8 @@ def _print_stats(stats: dict[str, Any]) -> None:
         todo = ("an `akhbar index` run is writing now" if stats["indexing"]
                 else "run `akhbar index` on the archive again")
         print(f"warning: the keyword index is {what}: {todo}")
-    dictionary = stats.get("dictionary")
-    if dictionary and dictionary["used"] and not dictionary["available"]:
-        print(printable(f"note: no English-Arabic dictionary at {dictionary['path']}: English "
-                        "questions are matched by meaning and by names only. On Debian: "
-                        "apt-get install dict-freedict-eng-ara"))
+    if note := (stats.get("dictionary") or {}).get("note"):
+        print(printable(f"note: {note}"))
 
 
 def _pair(text: str, flag: str) -> tuple[str, str]:

@@ -63,6 +63,12 @@ class TranslatedQuery:
         return [w.word for w in self.words if not w.terms]
 
 
+def missing_note(missing: DictionaryMissing) -> str:
+    """What a reader is told (once: in `akhbar stats`, in the first English answer)."""
+    return (f"no English-Arabic dictionary ({missing.reason}): English questions are matched "
+            "by meaning and by names only. On Debian: apt-get install dict-freedict-eng-ara")
+
+
 _LOADED: dict[Path, Dictionary | DictionaryMissing] = {}
 
 

@@ -53,6 +53,14 @@ class DictionaryMissing:
     line: int | None = None
     detail: str = ""
 
+    @property
+    def reason(self) -> str:
+        """Why, in a few words: "PATH is not installed", or which file is unreadable."""
+        if self.unreadable is None:
+            return f"{self.path} is not installed"
+        where = f"{self.unreadable}" + (f", line {self.line}" if self.line else "")
+        return f"{where} is unreadable" + (f": {self.detail}" if self.detail else "")
+
 
 class _BadLine(ValueError):
     pass

@@ -103,6 +103,7 @@ def test_a_malformed_index_names_its_file_and_line(tmp_path: Path) -> None:
     assert isinstance(found, DictionaryMissing)
     assert (found.unreadable, found.line) == (index, 4)
     assert "'!'" in found.detail
+    assert found.reason == f"{index}, line 4 is unreadable: {found.detail}"
     lines[3] = "bank only\n"
     index.write_text("".join(lines), encoding="utf-8")
     found = load_dictionary(base)

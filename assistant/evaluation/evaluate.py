@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.answer import best_evidence, extract, is_answerable
-from assistant.retrieve import TRANSLATED_WEIGHT, FusionWeights, Hit, Retriever
+from assistant.retrieve import FusionWeights, Hit, Retriever
 from index.normalize import normalize
 
 METHODS = {
@@ -27,7 +27,6 @@ METHODS = {
     # an English question translated by the dictionary (assistant.translate), alone
     "translated": FusionWeights(dense=0.0, lexical=0.0, names=0.0, translated=1.0),
 }
-assert METHODS["hybrid"].translated == TRANSLATED_WEIGHT
 
 
 @dataclass(frozen=True)
