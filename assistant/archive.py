@@ -219,8 +219,10 @@ class Archive:
                     return best_evidence(self._search(view, question, refusal.PROBE_K))
 
                 catalog = cast(Catalog, _Pinned(self.store.catalog, view))
+                live = view.retriever.weights.translated and self.translator.available
                 cached = (key, refusal.thresholds(
-                    catalog, best, quantile=self.settings.refusal_quantile))
+                    catalog, best, quantile=self.settings.refusal_quantile,
+                    legs="dictionary" if live else ""))
                 self._thresholds = cached
         return cached[1][language]
 

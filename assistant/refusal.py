@@ -26,14 +26,18 @@ FLOOR: dict[Language, float] = {"ar": 0.2, "en": 0.12}  # never answer below the
 
 
 def thresholds(
-    catalog: Catalog, best_score: Callable[[str], float], *, quantile: float
+    catalog: Catalog, best_score: Callable[[str], float], *, quantile: float,
+    legs: str = "",
 ) -> dict[Language, float]:
+    """`legs` names what else shapes the evidence outside the store (the dictionary, when
+    installed): thresholds cached without it are not reused with it, nor the other way."""
     generation = catalog.get_meta("generation") or "0"
+    method = f"{METHOD}+{legs}" if legs else METHOD
     cached = catalog.get_meta("refusal")
     if cached:
         data = json.loads(cached)
         fresh = (data.get("generation"), data.get("quantile"), data.get("method"))
-        if fresh == (generation, quantile, METHOD):
+        if fresh == (generation, quantile, method):
             return {"ar": float(data["ar"]), "en": float(data["en"])}
     probes = json.loads(PROBES.read_text(encoding="utf-8"))
     out: dict[Language, float] = {}
@@ -42,7 +46,7 @@ def thresholds(
         out[lang] = max(FLOOR[lang], round(float(np.quantile(scores, quantile)), 4))
     try:
         catalog.set_meta("refusal", json.dumps(
-            {"generation": generation, "quantile": quantile, "method": METHOD, **out}))
+            {"generation": generation, "quantile": quantile, "method": method, **out}))
     except Exception:  # a read-only store still answers; it just recomputes next time
         pass
     return out

@@ -63,3 +63,25 @@ def test_floors_hold_under_any_probe_score(tmp_path: Path, use_embedder) -> None
     index_archive([write_jsonl(tmp_path / "a.jsonl", make_articles(3, seed=2))], store,
                   use_embedder)
     assert _thresholds(store, Probe(0.0)) == refusal.FLOOR
+
+
+def test_recomputed_when_the_dictionary_comes_or_goes(tmp_path: Path, use_embedder) -> None:
+    store = tmp_path / "store"
+    index_archive([write_jsonl(tmp_path / "a.jsonl", make_articles(5, seed=1))], store,
+                  use_embedder)
+    from index.store import StoreConfig, open_store
+
+    opened = open_store(StoreConfig(store), create=False)
+    try:
+        without = Probe(0.3)
+        assert refusal.thresholds(opened.catalog, without, quantile=0.5)["en"] == 0.3
+        with_dictionary = Probe(0.4)  # English evidence now has the dictionary leg in it
+        assert refusal.thresholds(opened.catalog, with_dictionary, quantile=0.5,
+                                  legs="dictionary")["en"] == 0.4
+        assert with_dictionary.calls > 0
+        cached = Probe(0.9)
+        assert refusal.thresholds(opened.catalog, cached, quantile=0.5,
+                                  legs="dictionary")["en"] == 0.4
+        assert cached.calls == 0
+    finally:
+        opened.close()

@@ -215,3 +215,22 @@ def test_stats_says_whether_the_dictionary_is_there(
     monkeypatch.setenv("AKHBAR_DICTIONARY", str(fake))
     assert main(["stats", "--store", store]) == 0
     assert "dictionary" not in capsys.readouterr().out
+
+
+def test_the_refusal_thresholds_follow_the_dictionary(
+    small_archive: Archive, tmp_path: Path, fake: Path, use_embedder: UseEmbedder,
+) -> None:
+    import json
+
+    def method(dictionary: Path) -> str:
+        archive = Archive.open(Settings(store=small_archive.settings.store,
+                                        dictionary=dictionary), embedder=use_embedder)
+        try:
+            archive.threshold("en")
+            return str(json.loads(archive.store.catalog.get_meta("refusal") or "{}")["method"])
+        finally:
+            archive.close()
+
+    assert method(fake).endswith("+dictionary")
+    assert not method(tmp_path / "nowhere").endswith("+dictionary")  # recomputed without it
+    assert method(fake).endswith("+dictionary")
