@@ -30,7 +30,6 @@ import argparse
 import json
 import re
 import sys
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -40,24 +39,22 @@ from assistant.archive import Archive
 from assistant.chat import Turn
 from assistant.errors import ArticleNotFoundError
 from assistant.evaluation.evaluate import read_jsonl, table
+from index.normalize import normalize
 
 DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "data" / "newsqa-dev"
 K = 5  # search hits looked at
 
 Register = Literal["msa", "gulf"]
 
-# verify.py's colloquial (Gulf) markers, compared token by token after _fold.
+# verify.py's colloquial (Gulf) markers, compared word by word after index.normalize (the
+# folding verify.py does: hamzas, alef maqsura, teh marbuta, diacritics).
 GULF_MARKERS = ("مين", "وين", "وش", "ليش", "امتى", "اللي", "شلون", "ايش", "عشان",
                 "وشو", "ويش", "شنو", "ليه", "فين", "هالعيد", "هالسنه")
-_DIACRITICS = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]")
-_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه",
-                       "ؤ": "و", "ئ": "ي", "ء": ""})
-_NONWORD = re.compile(r"[^0-9A-Za-z\u0621-\u064A]+")
+_NONWORD = re.compile(r"[^0-9a-z\u0621-\u064A]+")
 
 
 def _fold(text: str) -> list[str]:
-    text = _DIACRITICS.sub("", unicodedata.normalize("NFC", text)).translate(_FOLD)
-    return _NONWORD.sub(" ", text).lower().split()
+    return _NONWORD.sub(" ", normalize(text)).split()
 
 
 _GULF = frozenset(t for m in GULF_MARKERS for t in _fold(m))
