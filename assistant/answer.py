@@ -7,10 +7,11 @@ citations; framed in the question's language. Refuses when the best evidence is 
 A sentence that addresses the reader or hides text (assistant.planted) is never quoted; one
 that only restates the question, asks a question or lists keywords (assistant.substance) is
 lowered below the sentences that report. Reports come first: while a passage of an article
-with the marks of reporting (thinness at most REPORT) holds the evidence to answer, no thinner
-article is quoted beside it. When nothing quotable is left, the answer is a refusal.
+with the marks of reporting (thinness at most Quoting.report) holds the evidence to answer, no
+thinner article is quoted beside it. When nothing quotable is left, the answer is a refusal.
 Invisible characters in a quote are shown as marks (⟪U+200B⟫) in the answer text; the
-citation keeps the verbatim quote and its offsets.
+citation keeps the verbatim quote and its offsets. Every weight and count of the choice is a
+field of `Quoting` (assistant.scoring), passed in.
 """
 
 from __future__ import annotations
@@ -22,19 +23,11 @@ from assistant.citations import Citation, citation_for
 from assistant.language import Language, detect
 from assistant.planted import flag, visible
 from assistant.retrieve import Hit
+from assistant.scoring import Quoting
 from assistant.substance import is_question, novelty, stuffed
 from index.normalize import normalize
 from index.tokens import tokenize
 
-MAX_QUOTES = 3
-QUOTE_MARGIN = 0.1  # further quotes must score within this of the best one
-# A sentence whose terms are mostly the question's own says nothing new: below this share of
-# new terms it is lowered, by up to RESTATED at no new term at all.
-NOVEL_ENOUGH = 0.4
-RESTATED = 0.3
-QUESTION = 0.3  # a question is not an answer
-STUFFED = 0.3  # nor is a list of keywords
-REPORT = 2 / 3  # the thinness (assistant.substance) up to which an article counts as a report
 NOTHING_QUOTABLE = ("the passages found address the reader or hide text (assistant.planted); "
                     "none of it is quoted")
 
@@ -86,13 +79,17 @@ def is_answerable(hits: list[Hit], threshold: float) -> bool:
     return bool(hits) and best_evidence(hits) >= threshold
 
 
-def extract(question: str, hits: list[Hit], *, threshold: float) -> Answer:
-    """Quote the sentences that answer; refuse when the best passage scores under threshold
-    (see assistant.refusal for how it is calibrated)."""
-    language = detect(question)
+def extract(
+    question: str, hits: list[Hit], *, threshold: float, language: Language | None = None,
+    quoting: Quoting = Quoting(),
+) -> Answer:
+    """Quote the sentences that answer, framed in the question's `language` (detected when
+    not given); refuse when the best passage scores under threshold (see assistant.refusal
+    for how it is calibrated)."""
+    language = language or detect(question)
     if not is_answerable(hits, threshold):
         return refuse(question, language, "extractive")
-    picks = _pick_sentences(question, hits, threshold)
+    picks = _pick_sentences(question, hits, threshold, quoting)
     if not picks:
         return refuse(question, language, "extractive", (NOTHING_QUOTABLE,))
     citations = tuple(
@@ -106,26 +103,26 @@ def extract(question: str, hits: list[Hit], *, threshold: float) -> Answer:
 
 
 def _pick_sentences(
-    question: str, hits: list[Hit], threshold: float = 0.0,
+    question: str, hits: list[Hit], threshold: float, q: Quoting,
 ) -> list[tuple[Hit, int, int, float]]:
     qtokens = frozenset(tokenize(question))
     quotable = [  # per hit: its sentences that neither address the reader nor hide text
         [(start, end, dense) for (start, end), dense
          in zip(hit.sentences, hit.sentence_scores, strict=True)
-         if flag(hit.text[start - hit.start : end - hit.start]) is None]
+         if flag(hit.span_text(start, end)) is None]
         for hit in hits
     ]
-    reports = any(h.thinness <= REPORT and h.evidence >= threshold and q
-                  for h, q in zip(hits, quotable, strict=True))
+    reports = any(h.thinness <= q.report and h.evidence >= threshold and found
+                  for h, found in zip(hits, quotable, strict=True))
     candidates = []
     for rank, (hit, sentences) in enumerate(zip(hits, quotable, strict=True)):
-        if reports and hit.thinness > REPORT:
+        if reports and hit.thinness > q.report:
             continue  # a bare line is quoted only when no report answers
         for start, end, dense in sentences:
-            sentence = hit.text[start - hit.start : end - hit.start]
+            sentence = hit.span_text(start, end)
             overlap = len(qtokens & set(tokenize(sentence))) / len(qtokens) if qtokens else 0.0
-            score = (dense + 0.3 * overlap + 0.5 * hit.score - 0.01 * rank
-                     - _says_nothing(qtokens, sentence))
+            score = (dense + q.overlap * overlap + q.hit * hit.score - q.rank_step * rank
+                     - _says_nothing(qtokens, sentence, q))
             candidates.append((score, hit, start, end))
     candidates.sort(key=lambda c: -c[0])
     picks: list[tuple[Hit, int, int, float]] = []
@@ -133,10 +130,10 @@ def _pick_sentences(
     per_article: dict[str, int] = {}
     best = candidates[0][0] if candidates else 0.0
     for score, hit, start, end in candidates:
-        key = " ".join(normalize(hit.text[start - hit.start : end - hit.start]).split())
-        if picks and (score < best - QUOTE_MARGIN or len(picks) >= MAX_QUOTES):
+        key = " ".join(normalize(hit.span_text(start, end)).split())
+        if picks and (score < best - q.margin or len(picks) >= q.max_quotes):
             break
-        if key in seen_text or per_article.get(hit.article_id, 0) >= 2:
+        if key in seen_text or per_article.get(hit.article_id, 0) >= q.per_article:
             continue
         seen_text.add(key)
         per_article[hit.article_id] = per_article.get(hit.article_id, 0) + 1
@@ -144,14 +141,14 @@ def _pick_sentences(
     return picks
 
 
-def _says_nothing(qtokens: frozenset[str], sentence: str) -> float:
+def _says_nothing(qtokens: frozenset[str], sentence: str, q: Quoting) -> float:
     """How far to lower a sentence that restates the question, asks one or lists keywords."""
     penalty = 0.0
     new = novelty(qtokens, sentence)
-    if new is not None and new < NOVEL_ENOUGH:
-        penalty += RESTATED * (1 - new / NOVEL_ENOUGH)
+    if new is not None and new < q.novel_enough:
+        penalty += q.restated * (1 - new / q.novel_enough)
     if is_question(sentence):
-        penalty += QUESTION
+        penalty += q.question
     if stuffed(sentence):
-        penalty += STUFFED
+        penalty += q.stuffed
     return penalty

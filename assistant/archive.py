@@ -34,6 +34,7 @@ from assistant.errors import (
 )
 from assistant.language import Language, detect
 from assistant.retrieve import Filters, Hit, Retriever
+from assistant.scoring import Scoring
 from assistant.translate import Translator, missing_note
 from index.catalog import Catalog, StoredArticle
 from index.dictionary import DEFAULT_DICTIONARY, DictionaryMissing
@@ -145,12 +146,13 @@ class Archive:
                 and previous.folder == state.lexical_data:
             lexical = previous
         elif state.lexical_missing:
-            lexical = LexicalIndex.empty(self.store.lexical_dir)
+            lexical = LexicalIndex.empty(self.store.lexical_dir, self.settings.scoring.lexical)
         else:
             try:
-                lexical = LexicalIndex(self.store.lexical_dir)
+                lexical = LexicalIndex(self.store.lexical_dir, self.settings.scoring.lexical)
             except StoreError:  # removed or damaged since: answer from the dense list
-                lexical = LexicalIndex.empty(self.store.lexical_dir)
+                lexical = LexicalIndex.empty(self.store.lexical_dir,
+                                             self.settings.scoring.lexical)
                 state = replace(state, lexical_missing=True, lexical_data=None)
         if not state.lexical_missing:  # what was loaded, should the pointer have moved since
             state = replace(state, lexical_generation=lexical.generation,
@@ -165,12 +167,16 @@ class Archive:
                     np.fromiter((c in stored for c in lexical.chunk_ids), dtype=bool,
                                 count=len(lexical.chunk_ids)))
         return _View(state, lexical, Retriever(self.store, self.embedder, searched,
+                                                    self.settings.scoring.fusion,
                                                     translator=self.translator), warning)
 
-    def _search(self, view: _View, query: str, k: int, filters: Filters = Filters()) -> list[Hit]:
+    def _search(
+        self, view: _View, query: str, k: int, filters: Filters = Filters(),
+        language: Language | None = None,
+    ) -> list[Hit]:
         with self._vectors.shared():
             self._check_open()
-            return view.retriever.search(query, k, filters)
+            return view.retriever.search(query, k, filters, language=language)
 
     def _check_open(self) -> None:
         if self._closed:
@@ -215,14 +221,19 @@ class Archive:
         with self._calibrating:
             cached = self._thresholds
             if cached is None or cached[0] != key:
+                scoring = self.settings.scoring
+
                 def best(question: str) -> float:
-                    return best_evidence(self._search(view, question, refusal.PROBE_K))
+                    return best_evidence(self._search(view, question, scoring.refusal.probe_k))
 
                 catalog = cast(Catalog, _Pinned(self.store.catalog, view))
                 live = view.retriever.weights.translated and self.translator.available
+                legs = ["dictionary"] if live else []
+                if scoring != Scoring():  # thresholds probed with other weights are not reused
+                    legs.append(f"scoring-{_digest(scoring)}")
                 cached = (key, refusal.thresholds(
                     catalog, best, quantile=self.settings.refusal_quantile,
-                    legs="dictionary" if live else ""))
+                    legs="+".join(legs), refusal=scoring.refusal))
                 self._thresholds = cached
         return cached[1][language]
 
@@ -283,18 +294,21 @@ class Archive:
 
             query = condense(question, history, self.settings)  # prompts/condense.md
         view = self._current()  # the store as it is now, for the whole answer
-        hits = self._search(view, query, k or self.settings.k, filters)  # dense + BM25
-        language = detect(question)
+        language = detect(question)  # once: the answer's framing, the threshold, the lists
+        hits = self._search(view, query, k or self.settings.k, filters,  # dense + BM25
+                            language if query == question else None)
         threshold = self._threshold(view, language)
         if self.settings.llm_provider is None:
-            answer = extract(question, hits, threshold=threshold)  # quotes the best sentences
+            answer = extract(question, hits, threshold=threshold, language=language,
+                             quoting=self.settings.scoring.quoting)  # quotes the best sentences
             yield Delta(answer.text)
             yield self._noted(answer)
             return
         from assistant.llm.chain import llm_answer
 
         for event in llm_answer(question, hits, self.settings, history=history,
-                                embedder=self.embedder, threshold=threshold):
+                                embedder=self.embedder, threshold=threshold,
+                                language=language):
             yield self._noted(event) if isinstance(event, Answer) else event
 
     def dictionary_missing(self) -> DictionaryMissing | None:
@@ -409,6 +423,13 @@ def check_question(question: str) -> None:
             f"The question is too long: {len(question):,} characters; the limit is "
             f"{MAX_QUESTION_CHARS:,}. Shorten it and ask again."
         )
+
+
+def _digest(scoring: Scoring) -> str:
+    """A short name for a Scoring, to key the thresholds probed with it."""
+    import hashlib
+
+    return hashlib.sha1(repr(scoring).encode("utf-8")).hexdigest()[:12]
 
 
 def _is_date(text: str) -> bool:

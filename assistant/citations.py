@@ -60,7 +60,7 @@ class CheckedClaim:
 
 def citation_for(n: int, hit: Hit, start: int, end: int) -> Citation:
     """A citation of the span [start, end) of the hit's article (offsets in the article text)."""
-    quote = hit.text[start - hit.start : end - hit.start]
+    quote = hit.span_text(start, end)
     return Citation(n=n, article_id=hit.article_id, title=hit.title, source=hit.source,
                     date=hit.date, url=hit.url, quote=quote, start=start, end=end,
                     score=hit.score)
@@ -114,7 +114,7 @@ def _planted(hit: Hit, start: int, end: int) -> str | None:
     """Why the sentences of `hit` that [start, end) touches may not be quoted, or None."""
     for s, e in hit.sentences:
         if s < end and start < e:
-            found = flag(hit.text[s - hit.start : e - hit.start])
+            found = flag(hit.span_text(s, e))
             if found is not None:
                 return f"{found.reason} ({found.detail})"
     return None

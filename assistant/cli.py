@@ -331,6 +331,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         calibrate,
         evaluate,
         load_queries,
+        method_weights,
         read_jsonl,
         table,
         top_scores,
@@ -369,18 +370,18 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
             if args.lowercase:
                 queries = [dataclasses.replace(q, text=q.text.lower()) for q in queries]
             for method in methods:
-                weights = METHODS[method]
+                weights = method_weights(method, settings.scoring.fusion)
                 if args.names_weight is not None and weights.names:
                     weights = dataclasses.replace(weights, names=args.names_weight)
                 retriever = Retriever(archive.store, embedder, lexical, weights,
                                       translator=archive.translator)
-                result = evaluate(retriever, queries, method,
-                                  threshold=lambda q: archive.threshold(detect(q)))
+                result = evaluate(retriever, queries, method, threshold=archive.threshold,
+                                  quoting=settings.scoring.quoting)
                 lang = detect(queries[0].text) if queries else "ar"
                 results.append((queries_path.name, lang, result))
                 rows.append([queries_path.name, *result.row()])
         refusals = []
-        hybrid = archive.retriever  # FusionWeights() is the hybrid method
+        hybrid = archive.retriever  # settings.scoring.fusion is the hybrid method
         for path in args.unanswerable:
             texts = [q["text"].strip(" -") for q in read_jsonl(path)][: args.limit]
             scores = top_scores(hybrid, texts)
@@ -610,12 +611,11 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
 
 def _dictionary_state(settings: Settings) -> dict[str, Any]:
     """Whether English questions get the dictionary leg (assistant.translate)."""
-    from assistant.retrieve import FusionWeights
     from assistant.translate import Translator, missing_note
     from index.dictionary import DEFAULT_DICTIONARY
 
     path = settings.dictionary or DEFAULT_DICTIONARY
-    used = bool(FusionWeights().translated)
+    used = bool(settings.scoring.fusion.translated)
     missing = Translator(path).missing if used else None
     return {"path": str(path), "available": missing is None, "used": used,
             "note": missing_note(missing) if missing else None}

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from assistant.errors import ConfigError
+from assistant.scoring import Scoring
 
 LlmProvider = Literal["openai", "ollama"]
 
@@ -45,6 +46,9 @@ class Settings:
     # the English-Arabic dictionary's dictd files, without .index/.dict.dz (None: Debian's
     # FreeDict eng-ara under /usr/share/dictd); optional: without it the leg is empty
     dictionary: Path | None = None
+    # every weight, threshold and candidate count of retrieval, answers and refusals
+    # (assistant.scoring); set in code (`replace(settings, scoring=...)`), not from files
+    scoring: Scoring = field(default_factory=Scoring)
 
     @property
     def answer_mode(self) -> str:
@@ -67,7 +71,7 @@ def load_settings(
         if environ.get(var):
             values[name] = environ[var]
     values.update({k: v for k, v in overrides.items() if v is not None})
-    known = {f.name for f in fields(Settings)}
+    known = {f.name for f in fields(Settings)} - {"scoring"}
     unknown = sorted(set(values) - known)
     if unknown:
         raise ConfigError(f"unknown setting(s) in {path or 'configuration'}: "

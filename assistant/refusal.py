@@ -5,7 +5,8 @@ has something vaguely similar), so a fixed number cannot work. Each store is pro
 fixed set of questions no news archive answers (assistant/probes.json, in Arabic and English);
 the threshold is a quantile of their best evidence (Hit.evidence: dense similarity plus
 BM25 over its ceiling, comparable across questions, unlike the fused rank score). It is cached
-in the catalog and recomputed whenever an indexing run changed the store.
+in the catalog and recomputed whenever an indexing run changed the store. The probes' k and
+the floors are fields of `Refusal` (assistant.scoring), passed in.
 """
 
 from __future__ import annotations
@@ -17,20 +18,20 @@ from pathlib import Path
 import numpy as np
 
 from assistant.language import Language
+from assistant.scoring import Refusal
 from index.catalog import Catalog
 
 PROBES = Path(__file__).with_name("probes.json")
-PROBE_K = 5  # passages per probe question, whatever k the store is then opened with
 METHOD = "evidence-v5"  # bump when the scoring changes: cached thresholds then recompute
-FLOOR: dict[Language, float] = {"ar": 0.2, "en": 0.12}  # never answer below these
 
 
 def thresholds(
     catalog: Catalog, best_score: Callable[[str], float], *, quantile: float,
-    legs: str = "",
+    legs: str = "", refusal: Refusal = Refusal(),
 ) -> dict[Language, float]:
     """`legs` names what else shapes the evidence outside the store (the dictionary, when
-    installed): thresholds cached without it are not reused with it, nor the other way."""
+    installed; a Scoring other than the default): thresholds cached without it are not reused
+    with it, nor the other way. `best_score` searches `refusal.probe_k` passages."""
     generation = catalog.get_meta("generation") or "0"
     method = f"{METHOD}+{legs}" if legs else METHOD
     cached = catalog.get_meta("refusal")
@@ -43,7 +44,7 @@ def thresholds(
     out: dict[Language, float] = {}
     for lang in ("ar", "en"):
         scores = [best_score(q) for q in probes[lang]]
-        out[lang] = max(FLOOR[lang], round(float(np.quantile(scores, quantile)), 4))
+        out[lang] = max(refusal.floor(lang), round(float(np.quantile(scores, quantile)), 4))
     try:
         catalog.set_meta("refusal", json.dumps(
             {"generation": generation, "quantile": quantile, "method": method, **out}))

@@ -11,6 +11,8 @@ article counts for every passage of it. An English question is also translated w
 through a bilingual dictionary (assistant.translate) into a fourth, Arabic BM25 list, scaled
 by its ceiling and, like names, counted for every passage of the article it is found in.
 
+Every weight, count and threshold here is a field of `Fusion` (assistant.scoring), passed in.
+
 The fused score is then lowered by a prior on the passage (`Hit.prior`): when its article is a
 bare line (thinness 1 in assistant.substance: one or two short sentences with no figure, date
 or source, a repeated question, a list of keywords), by how much of the passage only echoes the
@@ -27,8 +29,9 @@ from typing import Any
 
 import numpy as np
 
-from assistant.language import detect, lexical_part, name_words
+from assistant.language import Language, detect, lexical_part, name_words
 from assistant.planted import flag
+from assistant.scoring import Fusion
 from assistant.substance import thinness as thinness_of
 from assistant.translate import Translator, search_translated
 from index.catalog import ChunkRow
@@ -39,7 +42,6 @@ from index.store import Store, day_number
 from index.tokens import tokenize
 
 MARKS_CACHE = 200_000  # chunks whose marks are remembered before the cache starts again
-ECHO_NOVELTY = 0.5  # a passage with under this share of terms new to the question echoes it
 
 
 @dataclass(frozen=True)
@@ -60,24 +62,6 @@ class Filters:
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-
-TRANSLATED_WEIGHT = 0.25  # picked on half of XQuAD: scripts/tune_translated_weight.py, README
-
-
-@dataclass(frozen=True)
-class FusionWeights:
-    dense: float = 1.0  # weight of the dense score
-    lexical: float = 0.75  # BM25 weight (times coverage); tuned on ARCD train, see README
-    names: float = 0.3  # an English question's names matched across scripts; see README
-    # An English question's dictionary translation (assistant.translate); TRANSLATED_WEIGHT was
-    # picked on the even half of XQuAD's English questions (README "Measured").
-    translated: float = TRANSLATED_WEIGHT
-    candidates: int = 50  # from each list before fusion
-    duplicate_cosine: float = 0.95  # chunks this close are one story in several outlets
-    thin: float = 0.6  # a passage of a bare line: an article of thinness 1 (substance)
-    echo: float = 0.5  # a passage made of the question's own words (see _echo)
-    planted: float = 0.5  # a passage whose every sentence addresses the reader or hides text
 
 
 @dataclass(frozen=True)
@@ -106,6 +90,10 @@ class Hit:
     sentence_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)),
                                          compare=False, repr=False)
 
+    def span_text(self, start: int, end: int) -> str:
+        """The words of [start, end), offsets in the article's text, within this passage."""
+        return self.text[start - self.start : end - self.start]
+
 
 @dataclass(frozen=True)
 class _Scored:
@@ -125,7 +113,7 @@ class _Scored:
 class Retriever:
     def __init__(
         self, store: Store, embedder: Embedder, lexical: LexicalIndex,
-        weights: FusionWeights = FusionWeights(), translator: Translator | None = None,
+        weights: Fusion = Fusion(), translator: Translator | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
@@ -135,18 +123,23 @@ class Retriever:
         # Translator().available / .missing: whether the dictionary is there (for stats, notes)
         self.translator = translator or Translator()
 
-    def search(self, query: str, k: int = 5, filters: Filters = Filters()) -> list[Hit]:
+    def search(
+        self, query: str, k: int = 5, filters: Filters = Filters(), *,
+        language: Language | None = None,
+    ) -> list[Hit]:
+        """The k best stories for `query`, in `language` (detected when not given)."""
+        language = language or detect(query)
         qvec = self.embedder.embed_query(query)
         dense_ids = self._dense(qvec, filters) if self.weights.dense else []  # Chroma kNN
         mask = self.lexical.mask(since=filters.since, until=filters.until,
                                  sources=filters.sources or None)
-        lexical_query, share = lexical_part(query)  # BM25 reads Arabic and numbers
+        lexical_query, share = lexical_part(query, language)  # BM25 reads Arabic and numbers
         lex = self.lexical.search(lexical_query, self.weights.candidates, mask=mask)
         top_bm25 = float(lex.scores[0]) if len(lex.scores) else 1.0
         raw = dict(zip(lex.chunk_ids, (float(s) for s in lex.scores), strict=True))
         trust = lex.coverage * share  # an English question's BM25 list counts for ~nothing
-        named = self._names(query, mask)  # "Erbil" finds أربيل
-        translated = self._translated(query, mask)  # "dowry" finds المهر
+        named = self._names(query, language, mask)  # "Erbil" finds أربيل
+        translated = self._translated(query, language, mask)  # "dowry" finds المهر
         ids = list(dict.fromkeys(dense_ids + lex.chunk_ids + named.chunk_ids
                                  + translated.chunk_ids))
         rows = self.store.catalog.chunks(ids)
@@ -197,7 +190,8 @@ class Retriever:
             for s in batch:
                 mark = marks.get(s.row.id, _Marks(0.0, False))
                 prior = (self.weights.thin * (mark.thinness >= 1)  # a bare line: see substance
-                         + self.weights.echo * _echo(qterms, s.row.terms)
+                         + self.weights.echo * _echo(qterms, s.row.terms,
+                                                     self.weights.echo_novelty)
                          + (self.weights.planted if mark.planted else 0.0))
                 lowered.append(replace(s, fused=s.fused - prior, prior=prior,
                                        thinness=mark.thinness))
@@ -227,12 +221,15 @@ class Retriever:
                     self._marks[row.id] = _Marks(thinness[article.id], planted)
         return {cid: self._marks[cid] for cid in rows if cid in self._marks}
 
-    def _names(self, query: str, mask: np.ndarray | None) -> LexicalHits:
-        names = name_words(query) if self.weights.names else []
+    def _names(self, query: str, language: Language, mask: np.ndarray | None) -> LexicalHits:
+        names = (name_words(query, language, min_length=self.weights.lowercase_name)
+                 if self.weights.names else [])
         return self.lexical.search_names(names, self.weights.candidates, mask=mask)
 
-    def _translated(self, query: str, mask: np.ndarray | None) -> LexicalHits:
-        if not self.weights.translated or detect(query) != "en":
+    def _translated(
+        self, query: str, language: Language, mask: np.ndarray | None,
+    ) -> LexicalHits:
+        if not self.weights.translated or language != "en":
             return LexicalHits([], np.zeros(0, dtype=np.float32), 0.0, 0.0)
         return search_translated(self.lexical, self.translator.translate(query),
                                  self.weights.candidates, mask=mask)
@@ -271,15 +268,15 @@ class _Marks:
     planted: bool  # every sentence addresses the reader or hides text
 
 
-def _echo(qterms: frozenset[str], terms: str) -> float:
+def _echo(qterms: frozenset[str], terms: str, novel: float) -> float:
     """How much a passage only echoes the question: 1 when all its terms are the question's,
-    falling to 0 at ECHO_NOVELTY new terms; 0 when they share none (an English question over
-    Arabic text cannot be compared word for word)."""
+    falling to 0 at a share `novel` of new terms (Fusion.echo_novelty); 0 when they share none
+    (an English question over Arabic text cannot be compared word for word)."""
     own = set(terms.split())
     if not own or not qterms or not own & qterms:
         return 0.0
     novelty = len(own - qterms) / len(own)
-    return max(0.0, 1 - novelty / ECHO_NOVELTY)
+    return max(0.0, 1 - novelty / novel)
 
 
 def _best_by_article(hits: LexicalHits, rows: dict[str, ChunkRow]) -> dict[str, float]:

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from index.dictionary import DEFAULT_DICTIONARY, Dictionary, DictionaryMissing, load_dictionary
-from index.lexical import K1, LexicalHits, LexicalIndex, idf_of
+from index.lexical import LexicalHits, LexicalIndex, idf_of
 
 __all__ = ["STOPWORDS", "TranslatedQuery", "Translator", "search_translated"]
 
@@ -128,10 +128,11 @@ def search_translated(
     """BM25 of the translated query: each synonym set scores a chunk through its best term.
 
     The ceiling sums, over the sets with a term in the archive, the best idf in the set
-    (times K1 + 1, as LexicalIndex's); coverage is the share of the question's content words
+    (times k1 + 1, as LexicalIndex's); coverage is the share of the question's content words
     that translated into a term the archive knows.
     """
     n = len(lexical.chunk_ids)
+    scale = lexical.params.k1 + 1
     scores = np.zeros(n, dtype=np.float32)
     ceiling = 0.0
     matched = 0
@@ -154,8 +155,8 @@ def search_translated(
         scores[~mask] = 0.0
     k = min(k, int(np.count_nonzero(scores)))
     if k <= 0:
-        return LexicalHits([], np.zeros(0, dtype=np.float32), coverage, ceiling * (K1 + 1))
+        return LexicalHits([], np.zeros(0, dtype=np.float32), coverage, ceiling * scale)
     top = np.argpartition(-scores, k - 1)[:k]
     top = top[np.argsort(-scores[top], kind="stable")]
     return LexicalHits([lexical.chunk_ids[i] for i in top], scores[top], coverage,
-                       ceiling * (K1 + 1))
+                       ceiling * scale)

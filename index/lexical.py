@@ -27,13 +27,11 @@ from pathlib import Path
 import numpy as np
 
 from index.errors import StoreError
+from index.params import Lexical
 from index.store import day_number
 from index.tokens import tokenize
-from index.translit import MIN_LENGTH, arabic_skeleton, latin_skeleton, neighbours
+from index.translit import arabic_skeleton, latin_skeleton, neighbours
 
-K1 = 1.2
-B = 0.75
-NEAR_NAME = 0.5  # a transliteration one edit away counts half as much as an exact one
 POINTER = "current.json"
 FILES = ("indptr.npy", "docs.npy", "weights.npy", "days.npy", "sources.npy", "vocab.json",
          "skeletons.json", "chunks.json", "source_names.json")
@@ -74,10 +72,11 @@ class LexicalHits:
 
 def build(
     rows: Iterable[tuple[str, str, str, str | None, str]], folder: Path, *,
-    generation: int | None = None,
+    generation: int | None = None, params: Lexical = Lexical(),
 ) -> int:
     """Write the index for (chunk id, terms, article id, date, source) rows, built from the
-    catalog at `generation`, and make it the one `folder` holds; returns #chunks."""
+    catalog at `generation` with BM25's `params.k1` and `params.b`, and make it the one
+    `folder` holds; returns #chunks."""
     vocab: dict[str, int] = {}
     term_ids: list[int] = []
     doc_ids: list[int] = []
@@ -105,8 +104,9 @@ def build(
     avg = float(length_a.mean()) if n_docs else 1.0
     df = np.bincount(terms_a, minlength=len(vocab)).astype(np.float64)
     idf = idf_of(df, n_docs).astype(np.float32)
-    norm = K1 * (1 - B + B * length_a[docs_a] / max(avg, 1e-9))
-    weights = idf[terms_a] * tf_a * (K1 + 1) / (tf_a + norm)
+    k1, b = params.k1, params.b
+    norm = k1 * (1 - b + b * length_a[docs_a] / max(avg, 1e-9))
+    weights = idf[terms_a] * tf_a * (k1 + 1) / (tf_a + norm)
     order = np.argsort(terms_a, kind="stable")
     indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
     np.cumsum(df.astype(np.int64), out=indptr[1:])
@@ -118,7 +118,8 @@ def build(
     np.save(data / "days.npy", np.asarray(days, dtype=np.int32))
     np.save(data / "sources.npy", np.asarray(sources, dtype=np.int32))
     (data / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    (data / "skeletons.json").write_text(json.dumps(skeletons(vocab)), encoding="utf-8")
+    (data / "skeletons.json").write_text(json.dumps(skeletons(vocab, params)),
+                                        encoding="utf-8")
     (data / "chunks.json").write_text(json.dumps(chunk_ids), encoding="utf-8")
     (data / "source_names.json").write_text(
         json.dumps(list(source_of), ensure_ascii=False), encoding="utf-8"
@@ -168,9 +169,11 @@ class LexicalIndex:
 
     Read-only and safe to share between threads. `generation` is the catalog generation it
     was built from (None when unknown); `empty()` (`missing`) stands in when a store has none.
+    `params` are the BM25 and name-matching numbers it was built with and searches with.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, params: Lexical = Lexical()) -> None:
+        self.params = params
         found = built(folder)
         while True:
             if found is None:
@@ -206,9 +209,10 @@ class LexicalIndex:
         self.source_ids = {name: i for i, name in enumerate(names)}
 
     @classmethod
-    def empty(cls, folder: Path) -> LexicalIndex:
+    def empty(cls, folder: Path, params: Lexical = Lexical()) -> LexicalIndex:
         """An index of nothing (every search finds nothing), for a store that has none."""
         index = cls.__new__(cls)
+        index.params = params
         index.folder = folder
         index.indptr = np.zeros(1, dtype=np.int64)
         index.docs = np.zeros(0, dtype=np.int32)
@@ -258,7 +262,7 @@ class LexicalIndex:
         for term in known:
             lo, hi = int(self.indptr[term]), int(self.indptr[term + 1])
             scores[self.docs[lo:hi]] += self.weights[lo:hi]
-        return self._top(scores, k, mask, coverage, ceiling * (K1 + 1))
+        return self._top(scores, k, mask, coverage, ceiling * (self.params.k1 + 1))
 
     def search_names(
         self, names: Sequence[str], k: int, *, mask: np.ndarray | None = None,
@@ -287,7 +291,7 @@ class LexicalIndex:
             scores += best
             ceiling += float(self._idf(list(spellings)).max())
         coverage = matched / len(names)
-        return self._top(scores, k, mask, coverage, ceiling * (K1 + 1))
+        return self._top(scores, k, mask, coverage, ceiling * (self.params.k1 + 1))
 
     def spellings(self, name: str) -> dict[int, float]:
         """Term ids that may spell `name` in this archive, with their weight (1 exact)."""
@@ -295,9 +299,9 @@ class LexicalIndex:
         latin = tokenize(name)
         if len(latin) == 1 and latin[0] in self.vocab:
             out[self.vocab[latin[0]]] = 1.0
-        for skeleton, distance in neighbours(latin_skeleton(name)).items():
+        for skeleton, distance in neighbours(latin_skeleton(name), self.params).items():
             for term in self._skeletons.get(skeleton, ()):
-                weight = 1.0 if distance == 0 else NEAR_NAME
+                weight = 1.0 if distance == 0 else self.params.near_name
                 out[term] = max(out.get(term, 0.0), weight)
         return out
 
@@ -309,7 +313,7 @@ class LexicalIndex:
             loaded: dict[str, list[int]] = json.loads(path.read_text("utf-8"))
             return loaded
         except FileNotFoundError:  # indexed before names were matched, or since replaced
-            return skeletons(self.vocab)
+            return skeletons(self.vocab, self.params)
 
     def _idf(self, terms: Sequence[int]) -> np.ndarray:
         df = np.asarray([self.indptr[t + 1] - self.indptr[t] for t in terms], dtype=np.float64)
@@ -329,12 +333,12 @@ class LexicalIndex:
         return LexicalHits([self.chunk_ids[i] for i in top], scores[top], coverage, ceiling)
 
 
-def skeletons(vocab: dict[str, int]) -> dict[str, list[int]]:
+def skeletons(vocab: dict[str, int], params: Lexical = Lexical()) -> dict[str, list[int]]:
     """Arabic term ids by consonant skeleton (index.translit), for matching names."""
     out: dict[str, list[int]] = {}
     for term, term_id in vocab.items():
         skeleton = arabic_skeleton(term)
-        if len(skeleton) >= MIN_LENGTH:
+        if len(skeleton) >= params.min_skeleton:
             out.setdefault(skeleton, []).append(term_id)
     return out
 

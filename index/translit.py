@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["MIN_LENGTH", "arabic_skeleton", "latin_skeleton", "neighbours"]
+from index.params import Lexical
 
-MIN_LENGTH = 3  # shorter skeletons ("BL", "NS") match too many unrelated words
-FUZZY_LENGTH = 4  # one edit is allowed from this length on
+__all__ = ["arabic_skeleton", "latin_skeleton", "neighbours"]
 
 _ARABIC_CLASSES = (
     ("بپ", "B"), ("تطث", "T"), ("دضذظ", "D"), ("سصز", "S"), ("ش", "C"), ("كقخ", "K"),
@@ -66,14 +65,16 @@ def latin_skeleton(word: str) -> str:
     return _collapse([cls for group in classes for cls in group])
 
 
-def neighbours(skeleton: str) -> dict[str, int]:
-    """Skeletons to look up for `skeleton`, with their edit distance (0 or 1)."""
-    if len(skeleton) < MIN_LENGTH:
+def neighbours(skeleton: str, lexical: Lexical = Lexical()) -> dict[str, int]:
+    """Skeletons to look up for `skeleton`, with their edit distance (0 or 1): none under
+    `lexical.min_skeleton` letters, one edit only from `lexical.fuzzy_skeleton` on."""
+    shortest = lexical.min_skeleton
+    if len(skeleton) < shortest:
         return {}
     out = {skeleton: 0}
-    if len(skeleton) > MIN_LENGTH and skeleton[-1] in "NT":
+    if len(skeleton) > shortest and skeleton[-1] in "NT":
         out[skeleton[:-1]] = 0  # light stemming took -ين/-ان/-ون/-ات off: تيموجين → تيموج
-    if len(skeleton) < FUZZY_LENGTH:
+    if len(skeleton) < lexical.fuzzy_skeleton:
         return out
     for i in range(len(skeleton) + 1):
         for cls in ALPHABET:
@@ -82,4 +83,4 @@ def neighbours(skeleton: str) -> dict[str, int]:
         out.setdefault(skeleton[:i] + skeleton[i + 1:], 1)  # deletion
         for cls in ALPHABET:
             out.setdefault(skeleton[:i] + cls + skeleton[i + 1:], 1)  # substitution
-    return {s: d for s, d in out.items() if len(s) >= MIN_LENGTH}
+    return {s: d for s, d in out.items() if len(s) >= shortest}

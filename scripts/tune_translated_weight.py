@@ -1,4 +1,6 @@
-"""Tune FusionWeights.translated on one half of XQuAD's English questions, report the other.
+"""Tune Fusion.translated on one half of XQuAD's English questions, report the other.
+
+The weight is `Fusion.translated` in assistant/scoring.py.
 
 XQuAD is the only English→Arabic set here, so its questions are split by the parity of
 sha1(question id): the weight is chosen on the even half and reported on the odd one.
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from assistant.archive import Archive
 from assistant.config import load_settings
-from assistant.evaluation.evaluate import METHODS, evaluate, load_queries
+from assistant.evaluation.evaluate import evaluate, load_queries, method_weights
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -46,10 +48,11 @@ def main() -> None:
         print("| half | translated weight | queries | R@1 | R@5 | MRR@10 | ans∈cited | ans∈quote |")
         print("|---|---|---|---|---|---|---|---|")
         for weight in (float(w) for w in args.weights.split(",")):
-            weights = dataclasses.replace(METHODS["hybrid"], translated=weight)
+            weights = dataclasses.replace(method_weights("hybrid", archive.settings.scoring.fusion),
+                                          translated=weight)
             retriever = Retriever(archive.store, archive.embedder, lexical, weights)
             for name, chosen in halves.items():
-                r = evaluate(retriever, chosen, "hybrid", threshold=lambda q: -1.0)
+                r = evaluate(retriever, chosen, "hybrid", threshold=lambda language: -1.0)
                 print(f"| {name} | {weight} | {r.n} | {r.recall_at_1:.3f} | "
                       f"{r.recall_at_5:.3f} | {r.mrr_at_10:.3f} | {r.answer_in_cited:.3f} | "
                       f"{r.answer_in_quote:.3f} |", flush=True)

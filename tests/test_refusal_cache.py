@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant import refusal
+from assistant.scoring import Refusal
 from tests.helpers import index_archive, make_articles, write_jsonl
 
 
@@ -19,12 +20,16 @@ class Probe:
         return self.score
 
 
-def _thresholds(store_path: Path, probe: Probe, quantile: float = 0.5) -> dict[str, float]:
+def _thresholds(
+    store_path: Path, probe: Probe, quantile: float = 0.5, floors: Refusal = Refusal(),
+    legs: str = "",
+) -> dict[str, float]:
     from index.store import StoreConfig, open_store
 
     store = open_store(StoreConfig(store_path), create=False)
     try:
-        return dict(refusal.thresholds(store.catalog, probe, quantile=quantile))
+        return dict(refusal.thresholds(store.catalog, probe, quantile=quantile, legs=legs,
+                                       refusal=floors))
     finally:
         store.close()
 
@@ -62,7 +67,9 @@ def test_floors_hold_under_any_probe_score(tmp_path: Path, use_embedder) -> None
     store = tmp_path / "store"
     index_archive([write_jsonl(tmp_path / "a.jsonl", make_articles(3, seed=2))], store,
                   use_embedder)
-    assert _thresholds(store, Probe(0.0)) == refusal.FLOOR
+    assert _thresholds(store, Probe(0.0)) == {"ar": 0.2, "en": 0.12}  # Refusal's defaults
+    higher = Refusal(floor_ar=0.31, floor_en=0.27)  # floors passed in are the ones held
+    assert _thresholds(store, Probe(0.0), floors=higher, legs="other") == {"ar": 0.31, "en": 0.27}
 
 
 def test_recomputed_when_the_dictionary_comes_or_goes(tmp_path: Path, use_embedder) -> None:

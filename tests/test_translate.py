@@ -11,8 +11,9 @@ from helpers import index_archive, write_jsonl
 
 from assistant.archive import Archive
 from assistant.config import Settings
-from assistant.evaluation.evaluate import METHODS
-from assistant.retrieve import TRANSLATED_WEIGHT, Filters, FusionWeights, Retriever
+from assistant.evaluation.evaluate import method_weights
+from assistant.retrieve import Filters, Retriever
+from assistant.scoring import Fusion
 from assistant.translate import Translator, search_translated
 from index import lexical
 from index.dictionary import Dictionary, DictionaryMissing
@@ -58,9 +59,9 @@ def small_archive(
         archive.close()
 
 
-ON = METHODS["hybrid"]  # the default hybrid, with the dictionary leg
+ON = method_weights("hybrid")  # the default hybrid, with the dictionary leg
 
-def _retriever(archive: Archive, weights: FusionWeights, translator: Translator) -> Retriever:
+def _retriever(archive: Archive, weights: Fusion, translator: Translator) -> Retriever:
     return Retriever(archive.store, archive.embedder, archive.retriever.lexical, weights,
                      translator=translator)
 
@@ -78,14 +79,14 @@ def test_a_translated_word_finds_the_article_bm25_alone_cannot(
     small_archive: Archive, fake: Path,
 ) -> None:
     translator = Translator(fake)
-    bm25 = _retriever(small_archive, METHODS["bm25"], translator).search(YACHT_EN, 3)
+    bm25 = _retriever(small_archive, method_weights("bm25"), translator).search(YACHT_EN, 3)
     assert not any(h.article_id == "yacht" for h in bm25)  # no Arabic word to match
-    alone = _retriever(small_archive, METHODS["translated"], translator).search(YACHT_EN, 3)
+    alone = _retriever(small_archive, method_weights("translated"), translator).search(YACHT_EN, 3)
     assert alone and all(h.article_id == "yacht" and h.translated > 0 for h in alone)
     hybrid = _retriever(small_archive, ON, translator).search(YACHT_EN, 3)
     top = hybrid[0]
     assert top.article_id == "yacht"
-    assert 0 < top.translated <= TRANSLATED_WEIGHT  # scaled by the leg's ceiling
+    assert 0 < top.translated <= ON.translated  # scaled by the leg's ceiling
     assert top.score == pytest.approx(top.dense + top.names + top.translated, abs=2e-4)
     assert top.evidence >= top.dense + top.translated - 2e-4
     # like a name, a translation found in an article counts for every passage of it
@@ -95,12 +96,12 @@ def test_a_translated_word_finds_the_article_bm25_alone_cannot(
         YACHT_EN, 10) if h.article_id == "yacht"]
     assert len(passages) > 1 and len({h.translated for h in passages}) == 1
     assert any("اليخت" not in h.text for h in passages)
-    ablated = _retriever(small_archive, METHODS["hybrid-no-translation"], translator)
+    ablated = _retriever(small_archive, method_weights("hybrid-no-translation"), translator)
     assert all(h.translated == 0 for h in ablated.search(YACHT_EN, 3))
 
 
 def test_the_translated_leg_obeys_the_filters(small_archive: Archive, fake: Path) -> None:
-    retriever = _retriever(small_archive, METHODS["translated"], Translator(fake))
+    retriever = _retriever(small_archive, method_weights("translated"), Translator(fake))
     hits = retriever.search(YACHT_EN, 3, Filters(sources=("الاقتصادية",)))
     assert all(h.article_id != "yacht" for h in hits)
 

@@ -81,29 +81,33 @@ def format_passages(hits: Sequence[Hit]) -> str:
 
 def answer_messages(
     question: str, hits: Sequence[Hit], history: Sequence[Turn] = (),
+    language: Language | None = None,
 ) -> list[BaseMessage]:
-    """The messages the model gets for a question (what `llm_answer` sends)."""
-    values = _answer_values(question, hits, history)
+    """The messages the model gets for a question (what `llm_answer` sends), asking for an
+    answer in `language` (the question's, detected when not given)."""
+    values = _answer_values(question, hits, history, language or detect(question))
     return load_prompt("answer").template().format_messages(**values)
 
 
 def llm_answer(
     question: str, hits: list[Hit], settings: Settings, *, history: Sequence[Turn] = (),
-    embedder: Embedder, threshold: float,
+    embedder: Embedder, threshold: float, language: Language | None = None,
 ) -> Iterator[Delta | Answer]:
     """Stream the checked answer as Deltas, then the Answer: mode "llm", "llm, repaired", or the
     extractive answer when nothing passed. Refuses, without asking the model, when the best
-    passage scores under `threshold` (the store's refusal threshold)."""
-    language = detect(question)
+    passage scores under `threshold` (the store's refusal threshold). `language`: the
+    question's (detected when not given)."""
+    language = language or detect(question)
     if not is_answerable(hits, threshold):  # nothing to answer from: the model is not asked
         refusal = refuse(question, language, "llm")
         yield Delta(refusal.text)
         yield refusal
         return
-    checker = AnswerChecker(hits, embedder)
+    checker = AnswerChecker(hits, embedder, repair=settings.scoring.repair)
     failure: str | None = None
     try:
-        for chunk in chat_model(settings).stream(answer_messages(question, hits, history)):
+        messages = answer_messages(question, hits, history, language)
+        for chunk in chat_model(settings).stream(messages):
             shown = checker.feed(_text(chunk))  # only claims that passed come out
             if shown:
                 yield Delta(shown)
@@ -124,7 +128,8 @@ def llm_answer(
     else:
         mode = MODE_FAILED_CHECK
         note = f"no claim of the LLM answer passed the citation check: {checker.problems()}"
-    fallback = extract(question, hits, threshold=threshold)
+    fallback = extract(question, hits, threshold=threshold, language=language,
+                       quoting=settings.scoring.quoting)
     yield Delta(fallback.text)
     yield Answer(question, fallback.text, False, fallback.citations, language, mode,
                  (f"{note}; showing the extractive answer instead",))
@@ -151,9 +156,11 @@ def condense(question: str, history: Sequence[Turn], settings: Settings) -> str:
     return standalone_question(question, history)  # it wrote no question: do without it
 
 
-def _answer_values(question: str, hits: Sequence[Hit], history: Sequence[Turn]) -> dict[str, str]:
+def _answer_values(
+    question: str, hits: Sequence[Hit], history: Sequence[Turn], language: Language,
+) -> dict[str, str]:
     earlier = "\n".join(f"- {t.question}" for t in history[-HISTORY_TURNS:]) or "(none)"
-    return {"language_name": LANGUAGE_NAMES[detect(question)], "history": earlier,
+    return {"language_name": LANGUAGE_NAMES[language], "history": earlier,
             "passages": format_passages(hits), "question": question}
 
 

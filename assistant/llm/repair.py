@@ -2,9 +2,10 @@
 
 A claim is kept when it passes `citations.check_claim` (it cites retrieved passages, its quotes
 are verbatim) and the passages it cites support it: the claim, without its markers and quote
-marks, must come within `SUPPORT_THRESHOLD` cosine of a sentence (or a clause of one) of the
-cited passage. Each kept citation quotes the claim's own verified quote, else the passage
-sentence closest to the claim. Citations are renumbered in order of first appearance.
+marks, must come within `Repair.support` cosine (assistant.scoring, where its calibration is
+told) of a sentence (or a clause of one) of the cited passage. Each kept citation quotes the
+claim's own verified quote, else the passage sentence closest to the claim.
+Citations are renumbered in order of first appearance.
 """
 
 from __future__ import annotations
@@ -19,17 +20,9 @@ import numpy as np
 from assistant.citations import CITE, QUOTE, Citation, check_claim, citation_for, claim_spans
 from assistant.planted import flag
 from assistant.retrieve import Hit
+from assistant.scoring import Repair
 from index.embed import Embedder
 
-# Calibrated with the bundled USE-multilingual on 47 hand-labelled claims about the seed
-# articles: 24 true (English and Arabic paraphrases) and 23 false (wrong actor, another story,
-# injected text). At 0.35, 20 true claims pass (the misses paraphrase one clause of a long
-# sentence: 0.19-0.27) and 2 false ones (role swaps: "Iran claimed responsibility" 0.53, "the
-# Islamic State was behind the attacks" 0.36). A cosine is topical: it catches claims about
-# something else, not who-did-what swaps. tests/test_citations.py keeps a few of each.
-SUPPORT_THRESHOLD = 0.35
-CLAUSE_PENALTY = 0.15  # a clause of a long sentence must match this much better than a sentence
-MIN_CLAUSE_WORDS = 4
 _CLAUSE_BREAK = re.compile(r"[،,؛;:]\s+")
 _LETTER = re.compile(r"[^\W\d_]")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.،,؛;:!?؟])")
@@ -55,12 +48,12 @@ class AnswerChecker:
     """Feed the answer as it is written; get back the checked text of each completed claim."""
 
     def __init__(
-        self, hits: Sequence[Hit], embedder: Embedder, *,
-        threshold: float = SUPPORT_THRESHOLD,
+        self, hits: Sequence[Hit], embedder: Embedder, *, repair: Repair = Repair(),
     ) -> None:
         self.hits = list(hits)
         self.embedder = embedder
-        self.threshold = threshold
+        self.repair = repair
+        self.threshold = repair.support
         self.raw = ""  # everything written so far
         self.kept: list[str] = []
         self.dropped: list[Dropped] = []
@@ -152,7 +145,8 @@ class AnswerChecker:
         """The best score of the claim against passage n, and the sentence that gave it."""
         units = self._units.get(n)
         if units is None:
-            units = self._units[n] = _passage_units(self.hits[n - 1], self.embedder)
+            units = self._units[n] = _passage_units(self.hits[n - 1], self.embedder,
+                                                    self.repair)
         scores = units.vectors @ vec - units.penalty
         best = int(np.argmax(scores))
         return float(scores[best]), units.sentences[units.owner[best]]
@@ -165,7 +159,7 @@ def _words(claim: str) -> str:
     return " ".join(text.replace("«", " ").replace("»", " ").split())
 
 
-def _passage_units(hit: Hit, embedder: Embedder) -> _Units:
+def _passage_units(hit: Hit, embedder: Embedder, repair: Repair) -> _Units:
     """The passage's sentences, with the vectors the index stored for them, and the clauses of
     its long sentences, embedded here."""
     sentences = tuple(hit.sentences) or ((hit.start, hit.end),)
@@ -173,21 +167,22 @@ def _passage_units(hit: Hit, embedder: Embedder) -> _Units:
     penalty = [0.0] * len(sentences)
     clauses: list[str] = []
     for i, (start, end) in enumerate(sentences):
-        sentence = hit.text[start - hit.start : end - hit.start]
-        parts = [c for c in _CLAUSE_BREAK.split(sentence) if len(c.split()) >= MIN_CLAUSE_WORDS]
+        sentence = hit.span_text(start, end)
+        parts = [c for c in _CLAUSE_BREAK.split(sentence)
+                 if len(c.split()) >= repair.min_clause_words]
         if len(parts) > 1:
             clauses.extend(parts)
             owner.extend([i] * len(parts))
-            penalty.extend([CLAUSE_PENALTY] * len(parts))
+            penalty.extend([repair.clause_penalty] * len(parts))
     if 0 < len(hit.sentences) == len(hit.sentence_vectors):
         vectors = hit.sentence_vectors.astype(np.float32)
         if clauses:
             vectors = np.vstack([vectors, embedder.embed_documents(clauses)])
     else:  # a Hit made without the stored vectors
-        texts = [hit.text[start - hit.start : end - hit.start] for start, end in sentences]
+        texts = [hit.span_text(start, end) for start, end in sentences]
         vectors = embedder.embed_documents(texts + clauses)
     # A sentence that addresses the reader or hides text (assistant.planted) never supports a
     # claim, so it is never the quote a citation falls back to either.
-    flagged = [flag(hit.text[s - hit.start : e - hit.start]) is not None for s, e in sentences]
+    flagged = [flag(hit.span_text(s, e)) is not None for s, e in sentences]
     penalty = [np.inf if flagged[owner[u]] else p for u, p in enumerate(penalty)]
     return _Units(sentences, tuple(owner), np.asarray(penalty, dtype=np.float32), vectors)
