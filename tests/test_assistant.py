@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from assistant.chat import Turn
 from assistant.config import load_settings
 from assistant.errors import EmptyStoreError, FilterError, QuestionTooLongError, describe_filter
 from assistant.langchain_retriever import AkhbarRetriever
+from assistant.scoring import Fusion, Quoting, Refusal, Scoring
 
 ROOT = Path(__file__).resolve().parents[1]
 AKHBAR = str(Path(sys.executable).with_name("akhbar"))
@@ -201,3 +204,28 @@ def test_lexical_part_keeps_what_bm25_can_match() -> None:
     assert lexical_part("who said أربيل?") == ("أربيل", 1 / 3)
     arabic = "كم صاروخاً سقط على قاعدة بلد عام 2021 حسب CNN؟"
     assert lexical_part(arabic) == (arabic, 1.0)
+
+
+def test_settings_scoring_is_what_the_archive_scores_with(
+    archive: Archive, seeds_store: Path, tmp_path: Path, use_embedder,
+) -> None:
+    """Settings.scoring reaches the retriever, the extractive answer and the refusal floors."""
+    default_hits, default_answer = archive.search(ERBIL_EN), archive.ask(ERBIL_EN)
+    assert any(h.names > 0 for h in default_hits) and len(default_answer.citations) > 1
+    shutil.copytree(seeds_store, tmp_path / "store")  # its cached thresholds stay as they are
+    base = load_settings({"store": tmp_path / "store"}, environ={})
+    scoring = Scoring(fusion=Fusion(names=0.0), quoting=Quoting(max_quotes=1))
+    other = Archive.open(replace(base, scoring=scoring), embedder=use_embedder)
+    try:
+        assert all(h.names == 0 for h in other.search(ERBIL_EN))  # no names leg
+        answer = other.ask(ERBIL_EN)
+        assert not answer.refused and len(answer.citations) == 1  # one quote at most
+    finally:
+        other.close()
+    strict = replace(base, scoring=Scoring(refusal=Refusal(floor_en=5.0)))
+    other = Archive.open(strict, embedder=use_embedder)
+    try:
+        assert other.threshold("en") == 5.0 and other.threshold("ar") == archive.threshold("ar")
+        assert other.ask(ERBIL_EN).refused  # nothing scores 5
+    finally:
+        other.close()

@@ -8,6 +8,7 @@ import pytest
 
 from assistant.config import load_settings
 from assistant.errors import ConfigError
+from assistant.scoring import Scoring
 
 
 def _toml(tmp_path: Path, body: str) -> Path:
@@ -32,6 +33,13 @@ def test_defaults_without_any_layer(tmp_path: Path) -> None:
     settings = load_settings({}, environ={"XDG_DATA_HOME": str(tmp_path)})
     assert settings.store == tmp_path / "akhbar" / "store"
     assert settings.model is None and settings.k == 5 and settings.llm_provider is None
+    assert settings.scoring == Scoring()  # every weight at its measured default
+
+
+def test_scoring_is_set_in_code_not_from_a_file(tmp_path: Path) -> None:
+    config = _toml(tmp_path, '[akhbar]\nscoring = 1\n')
+    with pytest.raises(ConfigError, match=r"unknown setting\(s\) in .*akhbar.toml: scoring"):
+        load_settings({}, environ={}, config_file=config)
 
 
 def test_a_base_url_implies_the_openai_provider(tmp_path: Path) -> None:

@@ -435,17 +435,30 @@ def test_a_dead_server_falls_back_to_the_extractive_answer(seeds_store: Path) ->
 
 @pytest.mark.slow
 def test_cli_ask_with_the_llm_prints_the_checked_answer_as_json(
-    llm_url: str, seeds_store: Path,
+    llm_url: str, seeds_store: Path, recorder: Recorder, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    done = akhbar("ask", ERBIL_EN, "--store", str(seeds_store), "--llm-base-url", llm_url,
-                  "--llm-model", "smollm2", "--k", "2", "--json")
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout)
+    """`akhbar ask --json` run in this process, so that what the model wrote is recorded: the
+    mode printed is the one an independent check of that text decides."""
+    from assistant import cli
+
+    for var in [v for v in os.environ if v.startswith("AKHBAR_")]:
+        monkeypatch.delenv(var)
+    code = cli.main(["ask", ERBIL_EN, "--store", str(seeds_store), "--llm-base-url", llm_url,
+                     "--llm-model", "smollm2", "--k", "2", "--json"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    result = json.loads(out.out)
     assert set(result) == {"question", "answer", "refused", "citations", "language", "mode",
                            "notes"}
+    assert recorder.written  # the model was asked, and answered
     assert result["mode"] in MODES and not result["refused"] and result["citations"]
     archive = Archive.open(Settings(store=seeds_store))
     try:
+        given = (archive.search(ERBIL_EN, k=2), archive.embedder)  # what the model was given
+        assert_mode_follows_the_check(given, recorder.written, Answer(
+            result["question"], result["answer"], result["refused"], (), result["language"],
+            result["mode"]))
         for n in CITE.findall(result["answer"]):
             assert 1 <= int(n) <= len(result["citations"])
         for c in result["citations"]:
