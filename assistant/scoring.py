@@ -46,8 +46,9 @@ class Quoting:
     """Which sentences of the top passages the extractive answer quotes (assistant.answer).
 
     A sentence scores dense + overlap × its share of the question's tokens + hit × its
-    passage's fused score − rank_step × the passage's rank − what it says nothing for; all set
-    by hand on the seed questions and the planted-articles bench (tests/bench/planted.py)."""
+    passage's fused score − rank_step × the passage's rank − what it says nothing for. All set
+    by hand, none tuned on a split: the first six date from the first answerer and the eval
+    command (git 04c6852), the rest came with the planted bench (tests/bench/planted.py)."""
 
     max_quotes: int = 3  # sentences quoted at most
     margin: float = 0.1  # further quotes must score within this of the best one
