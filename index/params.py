@@ -2,7 +2,9 @@
 
 Defined here, beside the index that bakes k1, b and the skeleton lengths into its files
 (index/ never imports assistant/); `assistant.scoring.Scoring.lexical` holds them with every
-other weight, and the edge passes them down from there.
+other weight, and the edge passes them down from there. `akhbar index` builds with `Lexical()`:
+a k1, b or min_skeleton other than those is only consistent over an index built with it
+(`index.lexical.build(..., params=...)`); near_name and fuzzy_skeleton act at query time only.
 """
 
 from __future__ import annotations
