@@ -8,7 +8,8 @@ Rules, applied by every reader (`index.articles`), in this order:
    (`.box_vote h4 { padding: 10px; }`) or of JavaScript that starts with a mark of code
    (`jQuery(`, `$(`, `document.`, `window.`, `function(`, `var x =`). A run ends where, outside
    every bracket and string, the text goes on in Arabic or the line ends; it is removed only
-   when it holds no Arabic letter outside its strings. The space around it becomes one space.
+   when it holds no Arabic letter outside its strings. The space around it becomes one space
+   (a run that was a whole line goes with its line).
 
 What is cleaned away is not stored: offsets always refer to the cleaned text. `VERSION`
 changes whenever these rules do, so a store indexed under older rules is redone
@@ -68,6 +69,8 @@ def drop_code(text: str) -> str:
             pos = match.end()
             continue
         before, after = text[:start].rstrip(" \t"), text[end:].lstrip(" \t")
+        if before.endswith("\n") and after.startswith("\n"):  # the run was a line of its own
+            after = after[1:]
         glue = " " if before and after and not before.endswith("\n") \
             and not after.startswith("\n") else ""
         text, pos = before + glue + after, len(before) + len(glue)
