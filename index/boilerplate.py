@@ -17,7 +17,8 @@ Two rules, both on lines (text between line breaks):
    and "18:35 ت م" are one line.
 
 Repeated lines are learned (`LineCounts`) from the articles of the run being indexed plus the
-stored articles of the same outlets that the run does not hold again (their stored text), so
+stored articles of the same outlets that the run does not hold again (their stored text; none
+with `--prune`, which removes them), so
 the decision is the one a store holding exactly those articles would make, whatever order they
 came in. It costs one pass over the run's records before anything is embedded and one read of
 the outlets' other stored texts; no state is kept between runs. An article's exclusions are part

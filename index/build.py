@@ -153,13 +153,14 @@ def _learn_boilerplate(
     paths: Sequence[Path], settings: IndexSettings, catalog: Catalog
 ) -> boilerplate.Learned:
     """Repeated lines per outlet, over this run's articles (a first, quiet pass over the
-    archive) and the stored articles of the same outlets that the run does not hold again."""
+    archive) and the stored articles of the same outlets that the run does not hold again
+    (none with `prune`: they are about to go)."""
     counts = boilerplate.LineCounts()
     ids = counts.add_all((a.id, a.source, a.text) for a in iter_articles(
         paths, fields=settings.fields, max_chars=settings.max_chars,
         encoding=settings.encoding, on_problem=lambda _: None))
     outlets = counts.outlets()
-    others = sorted(catalog.all_article_ids() - ids)
+    others = [] if settings.prune else sorted(catalog.all_article_ids() - ids)
     for start in range(0, len(others), 500):
         for stored in catalog.articles(others[start : start + 500]).values():
             if stored.source in outlets:

@@ -34,6 +34,7 @@ _CODE_START = re.compile(
     r"[a-z-]+\s*:"
     r"|\b(?:jQuery|document|window)\s*[.(]|\$\s*\(|\bfunction\s*\(|\bvar\s+[A-Za-z_$][\w$]*\s*="
 )
+_CODE_WORDS = ("{", "jQuery", "document", "window", "$", "function", "var ")  # one is in all code
 _OPEN, _CLOSE = "([{", ")]}"
 _MIN_CODE = 12  # a shorter run is left alone
 
@@ -61,6 +62,8 @@ def clean_text(text: str) -> str:
 
 def drop_code(text: str) -> str:
     """`text` without the runs of CSS and JavaScript that leaked into it."""
+    if not any(word in text for word in _CODE_WORDS):  # most texts: no regex search needed
+        return text
     pos = 0
     while match := _CODE_START.search(text, pos):
         start = match.start()
