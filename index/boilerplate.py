@@ -9,7 +9,9 @@ text between them.
 Two rules, both on lines (text between line breaks):
 1. Markers: where one of `_MARKERS` begins a line or a sentence (only white space, or the end
    of a sentence, before it on its line), or an outlet's own footer (`_FOOTER`: «رابط الخبر
-   بصحيفة ...») is anywhere in a line, the rest of the line is furniture.
+   بصحيفة ...») is anywhere in a line, the rest of the line is furniture. A slider's
+   «Next Previous» («السابق التالي») at the start of a line is furniture, and the rest of the
+   line is read on its own.
 2. Repeated lines: a line of at most `MAX_LINE` characters found in at least `MIN_ARTICLES`
    articles of one outlet that are also at least `MIN_SHARE` of the outlet's articles («//
    انتهى //», «عين اليوم – متابعات», «...المزيد»). Lines are compared normalised
@@ -57,6 +59,8 @@ _MARKERS = re.compile(
     re.IGNORECASE,
 )
 _FOOTER = re.compile(r"رابط\s+(?:الخبر|المقال)\s+(?:ب|في\s|على\s)")
+_SLIDER = re.compile(r"\s*(?:next\s+previous|previous\s+next|السابق\s+التالي|التالي\s+السابق)"
+                     r"(?![^\W_])", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?\u061f\u2026\u061b]['\"\u201d\u00bb)\]]*\s*$")
 _LINE = re.compile(r"[^\n]+")
 _DIGITS = re.compile(r"\d+")
@@ -67,8 +71,19 @@ def line_key(line: str) -> str:
     return _DIGITS.sub("0", " ".join(normalize(line).split()))
 
 
-def _lines(text: str) -> Iterator[re.Match[str]]:
-    return (m for m in _LINE.finditer(text) if m.group().strip())
+def _lines(text: str) -> Iterator[tuple[int, int, int]]:
+    """(start, rest, end) of each line that is not blank, the white space around it left out;
+    `rest` is where it goes on after a slider's words (`start` when there are none)."""
+    for line in _LINE.finditer(text):
+        body = line.group()
+        start = line.start() + len(body) - len(body.lstrip())
+        end = line.start() + len(body.rstrip())
+        if start == end:
+            continue
+        rest = start
+        if slider := _SLIDER.match(text, start, end):
+            rest = end - len(text[slider.end() : end].lstrip())
+        yield start, rest, end
 
 
 @dataclass(frozen=True)
@@ -95,7 +110,8 @@ class LineCounts:
             return
         self._texts.add(digest)
         self._articles[source] += 1
-        keys = {line_key(m.group()) for m in _lines(text) if len(m.group().strip()) <= MAX_LINE}
+        keys = {line_key(text[rest:end]) for _, rest, end in _lines(text)
+                if end - rest <= MAX_LINE}
         self._lines[source].update(keys - {""})
 
     def add_all(self, articles: Iterable[tuple[str, str, str]]) -> set[str]:
@@ -122,20 +138,20 @@ class LineCounts:
 
 
 def excluded(text: str, repeated: frozenset[str] = frozenset()) -> tuple[tuple[int, int], ...]:
-    """The spans of `text` to keep out of the index, sorted and apart: a repeated line whole
-    (its key in `repeated`), a line from where its furniture starts (rule 1) to its end;
-    the white space around it left out."""
+    """The spans of `text` to keep out of the index, sorted and apart: a slider's words, a
+    repeated line whole (its key in `repeated`), a line from where its furniture starts
+    (rule 1) to its end; the white space around each left out."""
     spans = []
-    for line in _lines(text):
-        body = line.group()
-        start = line.start() + len(body) - len(body.lstrip())
-        end = line.start() + len(body.rstrip())
-        if repeated and end - start <= MAX_LINE and line_key(line.group()) in repeated:
-            spans.append((start, end))
-        elif (furniture := _furniture(text, start, end)) is not None:
+    for start, rest, end in _lines(text):
+        if rest > start:
+            spans.append((start, start + len(text[start:rest].rstrip())))
+        if rest == end:
+            continue
+        if repeated and end - rest <= MAX_LINE and line_key(text[rest:end]) in repeated:
+            spans.append((rest, end))
+        elif (furniture := _furniture(text, rest, end)) is not None:
             spans.append((furniture, end))
     return tuple(spans)
-
 
 def _furniture(text: str, start: int, end: int) -> int | None:
     """Where the furniture in the line text[start:end] starts, if it holds any (rule 1)."""

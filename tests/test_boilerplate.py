@@ -65,6 +65,10 @@ def test_a_footer_after_the_last_sentence_is_excluded_from_its_start_to_the_line
     assert [FLIGHT[s:e] for s, e in spans] == [FOOTER]
     also = "اقرأ أيضاً: خبر آخر"
     assert excluded(f"{LAST}\n {also}\n") == ((len(LAST) + 2, len(LAST) + 2 + len(also)),)
+    slider = f"{LAST}\n Next Previous عين اليوم – واس\n"
+    assert [slider[s:e] for s, e in excluded(slider)] == ["Next Previous"]
+    assert excluded(slider, frozenset({line_key("عين اليوم – واس")}))[1:] == (
+        (slider.index("عين"), len(slider) - 1),)
     # A marker inside a sentence is prose, not a footer.
     assert excluded("وقال إن على الجميع: اقرأ أيضا ما كتب عن الموضوع.") == ()
 
