@@ -6,7 +6,9 @@ are found through a `FieldMap`: the first alias present with a value wins, keys 
 regard to case. What cannot be loaded is reported as a `Problem` and skipped; loading goes on.
 
 Conventions:
-- Text is stored verbatim, except decoded, HTML reduced to its main text, and "\\r\\n" made "\\n".
+- Text is stored verbatim, except decoded, HTML reduced to its main text, "\\r\\n" made "\\n",
+  and cleaned (`index.clean`: HTML entities decoded, leaked CSS and JavaScript removed); titles
+  have their entities decoded too.
 - A record without an id gets "sha1-" + the first 16 hex digits of the SHA-1 of its text with
   every run of white space made one space and the ends trimmed, so the id survives re-wrapping.
 - A .txt, .md or .html file's id is its name without suffixes; a .md file whose first line is
@@ -31,6 +33,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from index.clean import clean_text, clean_title
 from index.decode import TRIED, checked_encoding, open_text
 from index.errors import ArchiveNotFoundError, FieldMapError, UndecodableFileError
 from index.readers import (
@@ -78,7 +81,7 @@ class Article:
     date: str | None  # "YYYY-MM-DD"
     source: str  # outlet name, "" when absent
     url: str  # "" when absent
-    text: str  # verbatim, except decoded, HTML stripped and "\r\n" made "\n"
+    text: str  # verbatim, except decoded, HTML stripped, "\r\n" made "\n" and cleaned
     origin: str  # "path:line" (where the record starts) or "path" for one-article files
     extra: tuple[tuple[str, str], ...] = ()  # other short scalar fields, sorted by key
 
@@ -287,6 +290,7 @@ def _from_record(
         for field in dataclasses.fields(fields)
     }
     text_key, text = found["text"]
+    text = clean_text(text)
     if not text.strip():
         named = f"field {text_key!r}" if text_key else f"no field named {', '.join(fields.text)}"
         report(f"empty text ({named})", skipped=True, kind=EMPTY_TEXT)
@@ -307,7 +311,7 @@ def _from_record(
     )
     return Article(
         id=article_id,
-        title=found["title"][1].strip(),
+        title=clean_title(found["title"][1]),
         date=_checked_date(found["date"], report),
         source=found["source"][1].strip(),
         url=found["url"][1].strip(),
@@ -323,11 +327,11 @@ def _from_page(page: Page, path: Path, on_problem: Callable[[Problem], None]) ->
 
     return Article(
         id=Path(path.name.removesuffix(".gz")).stem,
-        title=page.title,
+        title=clean_title(page.title),
         date=_checked_date(("date", page.date), report),
         source=page.source,
         url=page.url,
-        text=page.text,
+        text=clean_text(page.text),
         origin=str(path),
     )
 

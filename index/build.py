@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index import lexical
+from index import boilerplate, clean, lexical
 from index.articles import DEFAULT_FIELDS, Article, FieldMap, Problem, iter_articles
 from index.catalog import ArticleRecord, Catalog, ChunkRow, StoredArticle
 from index.chunk import Chunk, ChunkSettings, chunk_article, chunk_vector
@@ -96,9 +96,10 @@ def build(
         if was_dirty:  # the last run died half-way
             recovered = store.reconcile()
         store.catalog.set_meta("dirty", "1")
+        learned = _learn_boilerplate(paths, settings, store.catalog)
         seen: set[str] = set()  # ids whose text this archive holds: never pruned
         for batch in _batches(_unique(articles, store, seen, problem), settings.batch_articles):
-            _write_batch(batch, store, embedder, settings.chunking, tally)
+            _write_batch(batch, store, embedder, settings.chunking, tally, learned)
             if progress:
                 progress(tally["seen"], tally["characters"])
         not_pruned: dict[str, int] = {}
@@ -134,16 +135,37 @@ def _finish(store: Store, was_dirty: bool) -> None:
     store.catalog.set_meta("dirty", "0")
 
 
-def article_hash(article: Article) -> str:
-    """Changes whenever anything stored about the article changes."""
+def article_hash(article: Article, skip: Sequence[tuple[int, int]] = ()) -> str:
+    """Changes whenever anything stored about the article changes, the spans kept out of its
+    index (`skip`) change, or the cleaning rules do (`clean.VERSION`, `boilerplate.VERSION`)."""
     fields = [article.id, article.title, article.date, article.source, article.url,
-              article.text, list(article.extra)]
+              article.text, list(article.extra),
+              [clean.VERSION, boilerplate.VERSION, [list(span) for span in skip]]]
     return hashlib.sha1(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
 
 
 def text_hash(text: str) -> str:
     """Equal for texts that differ only in normalisation and whitespace (duplicates)."""
     return hashlib.sha1(" ".join(normalize(text).split()).encode()).hexdigest()
+
+
+def _learn_boilerplate(
+    paths: Sequence[Path], settings: IndexSettings, catalog: Catalog
+) -> boilerplate.Learned:
+    """Repeated lines per outlet, over this run's articles (a first, quiet pass over the
+    archive) and the stored articles of the same outlets that the run does not hold again
+    (none with `prune`: they are about to go)."""
+    counts = boilerplate.LineCounts()
+    ids = counts.add_all((a.id, a.source, a.text) for a in iter_articles(
+        paths, fields=settings.fields, max_chars=settings.max_chars,
+        encoding=settings.encoding, on_problem=lambda _: None))
+    outlets = counts.outlets()
+    others = [] if settings.prune else sorted(catalog.all_article_ids() - ids)
+    for start in range(0, len(others), 500):
+        for stored in catalog.articles(others[start : start + 500]).values():
+            if stored.source in outlets:
+                counts.add(stored.source, stored.text)
+    return counts.learned()
 
 
 def _unique(
@@ -180,17 +202,19 @@ def _unique(
 
 def _write_batch(
     batch: list[tuple[Article, str]], store: Store, embedder: Embedder,
-    chunking: ChunkSettings, tally: Counter[str],
+    chunking: ChunkSettings, tally: Counter[str], learned: boilerplate.Learned,
 ) -> None:
     tally["seen"] += len(batch)
     stored = store.catalog.hashes([a.id for a, _ in batch])
-    todo = [(a, th, ah) for a, th in batch if stored.get(a.id) != (ah := article_hash(a))]
+    skips = {a.id: boilerplate.excluded(a.text, learned.of(a.source)) for a, _ in batch}
+    todo = [(a, th, ah) for a, th in batch
+            if stored.get(a.id) != (ah := article_hash(a, skips[a.id]))]
     tally["unchanged"] += len(batch) - len(todo)
     if not todo:
         return
     chunked = [
         chunk_article(article, ah, chunking, max_tokens=embedder.max_tokens,
-                      count_tokens=embedder.count_tokens)
+                      count_tokens=embedder.count_tokens, skip=skips[article.id])
         for article, _, ah in todo
     ]
     # Each article's distinct sentences, embedded in one call for the whole batch.

@@ -2,14 +2,16 @@
 
 The embedded unit is the sentence (each one fits the embedder's input limit, so nothing is
 truncated); a chunk is a run of whole sentences, overlapping its neighbour by a sentence, and
-its vector is the normalised mean of its sentences' vectors.
+its vector is the normalised mean of its sentences' vectors. Spans left out of the index
+(`skip`: page furniture, see `index.boilerplate`) are in no sentence and no chunk: chunks are
+packed from the text between them, never across one.
 """
 
 from __future__ import annotations
 
 import hashlib
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,28 +75,55 @@ def chunk_article(
     *,
     max_tokens: int | None = None,
     count_tokens: Callable[[str], int] = len,
+    skip: Sequence[Span] = (),
 ) -> list[Chunk]:
+    """The chunks of `article`, none holding any of the sorted, disjoint spans in `skip`
+    (when `skip` would leave nothing, it is ignored)."""
     text = article.text
-    sents = sentence_spans(text, max_chars=settings.sentence_chars)
-    sents = fit_sentences(text, sents, max_tokens=max_tokens, count_tokens=count_tokens)
-    starts, ends = [s for s, _ in sents], [e for _, e in sents]  # both ascending
-    chunks = []
-    for ordinal, (start, end) in enumerate(
-        pack_spans(sents, max_chars=settings.max_chars, overlap_chars=settings.overlap_chars)
-    ):
-        inside = tuple(sents[bisect_left(starts, start) : bisect_right(ends, end)])
-        chunks.append(
-            Chunk(
-                id=chunk_id(article_hash, start, end),
-                article_id=article.id,
-                ordinal=ordinal,
-                start=start,
-                end=end,
-                text=text[start:end],
-                sentences=inside,
+    groups = [group for start, end in _between(len(text), skip)
+              if (group := _sentences(text, start, end, settings, max_tokens, count_tokens))]
+    if not groups and skip:
+        groups = [_sentences(text, 0, len(text), settings, max_tokens, count_tokens)]
+    chunks: list[Chunk] = []
+    for sents in groups:
+        starts, ends = [s for s, _ in sents], [e for _, e in sents]  # both ascending
+        for start, end in pack_spans(sents, max_chars=settings.max_chars,
+                                     overlap_chars=settings.overlap_chars):
+            inside = tuple(sents[bisect_left(starts, start) : bisect_right(ends, end)])
+            chunks.append(
+                Chunk(
+                    id=chunk_id(article_hash, start, end),
+                    article_id=article.id,
+                    ordinal=len(chunks),
+                    start=start,
+                    end=end,
+                    text=text[start:end],
+                    sentences=inside,
+                )
             )
-        )
     return chunks
+
+
+def _between(size: int, skip: Sequence[Span]) -> list[Span]:
+    """The parts of [0, size) outside the spans of `skip`."""
+    parts, at = [], 0
+    for start, end in skip:
+        if start > at:
+            parts.append((at, start))
+        at = max(at, end)
+    if at < size:
+        parts.append((at, size))
+    return parts
+
+
+def _sentences(
+    text: str, start: int, end: int, settings: ChunkSettings, max_tokens: int | None,
+    count_tokens: Callable[[str], int],
+) -> list[Span]:
+    """The sentence spans of text[start:end], in the whole text's offsets."""
+    spans = [(s + start, e + start)
+             for s, e in sentence_spans(text[start:end], max_chars=settings.sentence_chars)]
+    return fit_sentences(text, spans, max_tokens=max_tokens, count_tokens=count_tokens)
 
 
 def chunk_vector(sentence_vectors: np.ndarray) -> np.ndarray:

@@ -1,8 +1,11 @@
 """Main text and metadata of a news web page, with the standard library's html.parser.
 
 The text comes from the longest <article> element, else the longest <main>, else the whole page.
-Scripts, styles, navigation, headers, footers, asides, forms and the like are dropped whole;
-comments and attributes never reach the text. Block elements end lines; runs of spaces collapse.
+Scripts, styles, navigation, headers, footers, asides, forms and the like are dropped whole,
+and so is any element below <body> whose ARIA role is navigation, a menu, the page's banner or
+footer, or whose class or id names a menu, navigation, a footer, breadcrumbs or share buttons
+(`_NAV_NAMES`); comments and attributes never reach the text. Block elements end lines; runs of
+spaces collapse.
 """
 
 from __future__ import annotations
@@ -21,6 +24,14 @@ _BLOCKS = frozenset(
     "p div br li ul ol h1 h2 h3 h4 h5 h6 tr table section article main blockquote "
     "pre hr dl dt dd figure figcaption address".split()
 )
+_NAV_ROLES = frozenset("navigation menu menubar banner contentinfo search".split())
+# A class or id word (split at spaces, "-" and "_") that names page furniture, not the story.
+_NAV_NAMES = frozenset(
+    "nav navbar navigation menu menubar submenu footer breadcrumb breadcrumbs share sharing "
+    "sharethis addthis".split()
+)
+_NAV_WORD = re.compile(r"[\s_-]+")
+_NEVER_NAV = frozenset("html body article main".split())
 _CELLS = frozenset(("td", "th"))
 _CONTAINERS = ("article", "main")
 _VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
@@ -55,6 +66,7 @@ class _PageParser(HTMLParser):
         self._current: dict[str, list[str]] = {name: [] for name in _CONTAINERS}
         self._done: dict[str, list[str]] = {name: [] for name in _CONTAINERS}  # finished texts
         self._dropped = 0
+        self._nav: tuple[str, int] | None = None  # (tag, nesting) of a dropped furniture element
         self._in_title = False
         self._in_h1 = False
         self._title: list[str] = []
@@ -66,6 +78,11 @@ class _PageParser(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: (value or "").strip() for name, value in attrs}
+        if self._nav is not None:
+            if tag == self._nav[0] and tag not in _VOID:
+                self._nav = (tag, self._nav[1] + 1)
+        elif tag not in _VOID and _is_furniture(tag, values):
+            self._nav = (tag, 1)
         if tag in _DROPPED:
             self._dropped += 1
         elif tag == "title" and not self._dropped and not self._title:  # not an <svg> title
@@ -85,6 +102,10 @@ class _PageParser(HTMLParser):
         self._break(tag)
 
     def handle_endtag(self, tag: str) -> None:
+        if self._nav is not None and tag == self._nav[0]:
+            self._nav = None if self._nav[1] == 1 else (tag, self._nav[1] - 1)
+            if self._nav is None:
+                return
         if tag in _DROPPED:
             self._dropped = max(0, self._dropped - 1)
         elif tag == "title":
@@ -110,12 +131,12 @@ class _PageParser(HTMLParser):
             self._title.append(data)
         if self._in_h1:
             self._h1.append(data)
-        if self._dropped or self._in_title:
+        if self._dropped or self._nav is not None or self._in_title:
             return
         self._emit(_SPACES.sub(" ", data))
 
     def _break(self, tag: str) -> None:
-        if self._dropped:
+        if self._dropped or self._nav is not None:
             return
         if tag in _BLOCKS:
             self._emit("\n")
@@ -142,6 +163,16 @@ class _PageParser(HTMLParser):
             url=self._canonical or meta.get("og:url", ""),
             source=_tidy(meta.get("og:site_name", "")),
         )
+
+
+def _is_furniture(tag: str, attrs: dict[str, str]) -> bool:
+    """Whether an element is navigation, a menu, a footer or share buttons, by role or name."""
+    if tag in _NEVER_NAV:
+        return False
+    if attrs.get("role", "").lower() in _NAV_ROLES:
+        return True
+    names = f"{attrs.get('class', '')} {attrs.get('id', '')}".lower()
+    return any(word in _NAV_NAMES for word in _NAV_WORD.split(names))
 
 
 def _tidy(text: str) -> str:
