@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 from assistant.language import Language
-from index.catalog import Catalog
 
 PROBES = Path(__file__).with_name("probes.json")
 PROBE_K = 5  # passages per probe question, whatever k the store is then opened with
@@ -25,15 +25,23 @@ METHOD = "evidence-v5"  # bump when the scoring changes: cached thresholds then 
 FLOOR: dict[Language, float] = {"ar": 0.2, "en": 0.12}  # never answer below these
 
 
+class Meta(Protocol):
+    """Where thresholds are cached: a store's meta values (index.store.Store.meta)."""
+
+    def meta(self, key: str) -> str | None: ...
+
+    def set_meta(self, key: str, value: str) -> None: ...
+
+
 def thresholds(
-    catalog: Catalog, best_score: Callable[[str], float], *, quantile: float,
+    catalog: Meta, best_score: Callable[[str], float], *, quantile: float,
     legs: str = "",
 ) -> dict[Language, float]:
     """`legs` names what else shapes the evidence outside the store (the dictionary, when
     installed): thresholds cached without it are not reused with it, nor the other way."""
-    generation = catalog.get_meta("generation") or "0"
+    generation = catalog.meta("generation") or "0"
     method = f"{METHOD}+{legs}" if legs else METHOD
-    cached = catalog.get_meta("refusal")
+    cached = catalog.meta("refusal")
     if cached:
         data = json.loads(cached)
         fresh = (data.get("generation"), data.get("quantile"), data.get("method"))

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from index.errors import StoreError
-from index.store import day_number
+from index.filters import day_number
 from index.tokens import tokenize
 from index.translit import MIN_LENGTH, arabic_skeleton, latin_skeleton, neighbours
 
@@ -287,6 +287,35 @@ class LexicalIndex:
             scores += best
             ceiling += float(self._idf(list(spellings)).max())
         coverage = matched / len(names)
+        return self._top(scores, k, mask, coverage, ceiling * (K1 + 1))
+
+    def search_synonyms(
+        self, sets: Sequence[Sequence[str]], words: int, k: int, *,
+        mask: np.ndarray | None = None,
+    ) -> LexicalHits:
+        """BM25 of synonym sets (a translated question's words): each set scores a chunk
+        through its best term.
+
+        The ceiling sums, over the sets with a term in the archive, the best idf in the set;
+        coverage is the share of the `words` the sets came from that have a term here.
+        """
+        n = len(self.chunk_ids)
+        scores = np.zeros(n, dtype=np.float32)
+        ceiling = 0.0
+        matched = 0
+        for synonyms in sets:
+            known = [self.vocab[t] for t in synonyms if t in self.vocab]
+            if not known:
+                continue
+            matched += 1
+            best = np.zeros_like(scores)
+            for term in known:
+                lo, hi = int(self.indptr[term]), int(self.indptr[term + 1])
+                docs = self.docs[lo:hi]
+                best[docs] = np.maximum(best[docs], self.weights[lo:hi])
+            scores += best
+            ceiling += float(self._idf(known).max())
+        coverage = matched / words if words else 0.0
         return self._top(scores, k, mask, coverage, ceiling * (K1 + 1))
 
     def spellings(self, name: str) -> dict[int, float]:

@@ -32,6 +32,7 @@ from helpers import (
 from assistant.cli import main
 from index.embed import UseEmbedder
 from index.errors import StoreError
+from index.filters import Filters
 from index.store import Store, StoreConfig, open_store
 
 QUERIES = ["أسعار النفط والميزانية", "مباراة كرة القدم في لندن", "حملة تطعيم الأطفال",
@@ -55,8 +56,9 @@ def test_chroma_top_k_equals_brute_force(built: Store, use_embedder: UseEmbedder
     unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
     queries = np.vstack([use_embedder.embed_query(q) for q in QUERIES] + [vectors[:3] * 0.5])
     k = 10
-    found = built.collection.query(query_embeddings=queries, n_results=k, include=["distances"])
-    for q, got_ids, got_dist in zip(queries, found["ids"], found["distances"], strict=True):
+    for q in queries:
+        nearest = built.nearest(q, Filters(), k)
+        got_ids, got_dist = [cid for cid, _ in nearest], [d for _, d in nearest]
         distance = 1.0 - unit @ (q / np.linalg.norm(q))
         top = np.argsort(distance, kind="stable")[:k]
         assert got_ids == [ids[i] for i in top]
@@ -69,7 +71,7 @@ def test_every_chunk_is_found_by_its_own_vector(built: Store) -> None:
 
 def test_chunk_vectors_are_the_normalised_mean_of_their_sentence_vectors(built: Store) -> None:
     ids, vectors = stored_vectors(built)
-    rows = built.catalog.chunks(ids)
+    rows = built.chunks(ids)
     for cid, vector in zip(ids, vectors, strict=True):
         mean = rows[cid].vectors.astype(np.float32).mean(axis=0)
         np.testing.assert_allclose(vector, mean / np.linalg.norm(mean), atol=2e-3)
@@ -144,7 +146,7 @@ def test_index_into_a_chroma_server(
     assert np.asarray(got["embeddings"]).shape == (summary["chunks"], 512)
     assert {m["article_id"] for m in got["metadatas"]} == {a["id"] for a in CORPUS}
     with closing(open_store(StoreConfig(store, chroma_server), create=False)) as opened:
-        assert set(got["ids"]) == opened.catalog.all_chunk_ids()
+        assert set(got["ids"]) == opened.chunk_ids()
         assert_findable(opened)
 
     assert main(["stats", *flags, "--json"]) == 0
@@ -229,7 +231,7 @@ def test_a_lexical_folder_left_half_written_is_never_read_and_is_cleared(
     again = LexicalIndex(store_path / "lexical")
     assert again.folder == good.folder and again.chunk_ids == good.chunk_ids
     with closing(open_store(StoreConfig(store_path), create=False)) as store:
-        store.catalog.set_meta("dirty", "1")  # as the killed run left it
+        store.set_meta("dirty", "1")  # as the killed run left it
     index_archive([archive], store_path, use_embedder)
     assert not half.exists()
     assert set(LexicalIndex(store_path / "lexical").chunk_ids) == set(good.chunk_ids)
@@ -278,13 +280,14 @@ def test_a_restricted_lexical_index_skips_chunks_no_longer_stored(built: Store) 
     assert sources is not None and not sources[index.chunk_ids.index(dead)]
 
 
-def test_the_catalog_reads_and_writes_from_any_thread(built: Store) -> None:
-    """One writer, many readers: a catalog opened on one thread serves every other."""
+def test_the_store_reads_and_writes_from_any_thread(built: Store) -> None:
+    """One writer, many readers: a store (its catalog) opened on one thread serves every
+    other."""
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    catalog = built.catalog
-    ids = sorted(catalog.all_chunk_ids())
+    catalog = built
+    ids = sorted(catalog.chunk_ids())
     start = threading.Barrier(6, timeout=60)
 
     def read(n: int) -> tuple[int, int]:
