@@ -286,18 +286,18 @@ def test_the_store_reads_and_writes_from_any_thread(built: Store) -> None:
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    catalog = built
-    ids = sorted(catalog.chunk_ids())
+    store = built
+    ids = sorted(store.chunk_ids())
     start = threading.Barrier(6, timeout=60)
 
     def read(n: int) -> tuple[int, int]:
         start.wait()
-        rows = catalog.chunks(ids[n::6])
-        return len(rows), catalog.counts()[1]
+        rows = store.chunks(ids[n::6])
+        return len(rows), store.counts()[1]
 
     with ThreadPoolExecutor(6) as pool:
         got = list(pool.map(read, range(6)))
-        pool.submit(catalog.set_meta, "test-thread", "written").result()
+        pool.submit(store.set_meta, "test-thread", "written").result()
     assert sum(n for n, _ in got) == len(ids)
     assert {total for _, total in got} == {len(ids)}
-    assert catalog.get_meta("test-thread") == "written"
+    assert store.meta("test-thread") == "written"
