@@ -178,10 +178,7 @@ class Archive:
         try:
             built = store.model()
             if not create and (built is None or store.counts()[0] == 0):
-                raise EmptyStoreError(
-                    f"the store at {settings.store} is empty. Index an archive first: "
-                    f"akhbar index PATH --store {settings.store}"
-                )
+                raise EmptyStoreError(settings.store)
             if embedder is None:
                 name = settings.model or (built.flag if built else DEFAULT_MODEL)
                 embedder = load_embedder(name, threads=threads)
@@ -325,9 +322,7 @@ class Archive:
     def article(self, article_id: str) -> StoredArticle:
         found = self.store.article(article_id)
         if found is None:
-            raise ArticleNotFoundError(
-                f"no article with id {article_id!r} in {self.settings.store}"
-            )
+            raise ArticleNotFoundError(article_id, self.settings.store)
         return found
 
 

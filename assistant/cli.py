@@ -94,7 +94,49 @@ def _words(err: Exception) -> str:
                                      "outlets": "--source"})
     if isinstance(err, UnknownMethodError):
         return f"unknown method(s) {list(err.unknown)}; choose from {', '.join(err.known)}"
-    return str(err)
+    return _store_words(err) or str(err)
+
+
+def _store_words(err: Exception) -> str | None:
+    """The store's errors in the CLI's words (with the flags and commands that fix them)."""
+    from assistant.errors import EmptyStoreError
+    from index.errors import (
+        ChunkingMismatchError,
+        LexicalIndexError,
+        ModelMismatchError,
+        NoStoreError,
+        ServerAddressError,
+        ServerUnreachableError,
+        StoreLockedError,
+    )
+
+    if isinstance(err, NoStoreError):
+        if err.not_a_folder:
+            return f"{err.path} is not a folder: name a folder with --store"
+        return (f"no Akhbar store at {err.path}. Build one first: akhbar index ARCHIVE "
+                f"--store {err.path}")
+    if isinstance(err, EmptyStoreError):
+        return (f"the store at {err.path} is empty. Index an archive first: "
+                f"akhbar index PATH --store {err.path}")
+    if isinstance(err, ChunkingMismatchError):
+        return (f"the store at {err.path} was chunked as '{err.built}', not '{err.wanted}'. "
+                "Use the same chunk settings, or index into a new --store.")
+    if isinstance(err, ModelMismatchError):
+        return (f"the store at {err.path} was built with {err.built}, not {err.wanted}. "
+                f"Use --model {err.built_flag}, or index into a new --store.")
+    if isinstance(err, StoreLockedError):
+        return (f"store is locked: {err.path} is being written by {err.owner}. "
+                "Wait for that run to finish, or use another --store.")
+    if isinstance(err, LexicalIndexError):
+        return (f"the lexical index at {err.path} is {err.problem}: run `akhbar index` on the "
+                "archive again to rebuild it")
+    if isinstance(err, ServerAddressError):
+        return f"bad Chroma server address {err.address!r} (--chroma-server): use HOST:PORT"
+    if isinstance(err, ServerUnreachableError):
+        return (f"cannot reach the Chroma server at {err.address}: {err.reason}. Start one "
+                f"(chroma run --host {err.host} --port {err.port} --path DIR) or fix "
+                "--chroma-server.")
+    return None
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.errors import StoreError
+from index.errors import LexicalIndexError
 from index.filters import day_number
 from index.tokens import tokenize
 from index.translit import MIN_LENGTH, arabic_skeleton, latin_skeleton, neighbours
@@ -59,8 +59,7 @@ def built(folder: Path) -> Built | None:
     except FileNotFoundError:
         pass
     except (ValueError, KeyError, TypeError, AttributeError) as err:
-        raise StoreError(f"{pointer} is damaged ({err}): run `akhbar index` on the archive "
-                         "again to rebuild the lexical index") from err
+        raise LexicalIndexError(pointer, f"damaged ({err})") from err
     return Built(folder, None) if (folder / "indptr.npy").exists() else None
 
 
@@ -174,20 +173,15 @@ class LexicalIndex:
         found = built(folder)
         while True:
             if found is None:
-                raise StoreError(
-                    f"the lexical index is missing from {folder.parent}: "
-                    "run `akhbar index` on the archive again to rebuild it"
-                )
+                raise LexicalIndexError(folder, "missing")
             try:
                 self._load(found.data)
                 break
             except FileNotFoundError as err:
                 again = built(folder)  # a writer swapped twice and removed the folder read?
                 if again == found:
-                    raise StoreError(
-                        f"the lexical index in {folder} is damaged ({err.filename} is "
-                        "missing): run `akhbar index` on the archive again to rebuild it"
-                    ) from err
+                    raise LexicalIndexError(
+                        folder, f"damaged ({err.filename} is missing)") from err
                 found = again
         self.generation = found.generation
         self.missing = False

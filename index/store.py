@@ -25,7 +25,15 @@ import numpy as np
 from index import lexical as bm25
 from index.catalog import ArticleRecord, Catalog, ChunkRow, StoredArticle
 from index.embed import ModelInfo
-from index.errors import ModelMismatchError, StoreError, StoreLockedError
+from index.errors import (
+    ChunkingMismatchError,
+    ModelMismatchError,
+    NoStoreError,
+    ServerAddressError,
+    ServerUnreachableError,
+    StoreError,
+    StoreLockedError,
+)
 from index.filters import Filters, day_number
 from index.lexical import LexicalHits, LexicalIndex
 
@@ -107,15 +115,11 @@ def chroma_client(config: StoreConfig) -> Any:
     if config.server:
         host, _, port = config.server.rpartition(":")
         if not host or not port.isdigit():
-            raise StoreError(f"bad Chroma server address {config.server!r}: use HOST:PORT")
+            raise ServerAddressError(config.server)
         try:
             return chromadb.HttpClient(host=host, port=int(port), settings=settings)
         except Exception as err:  # chromadb raises bare ValueError/ConnectionError here
-            raise StoreError(
-                f"cannot reach the Chroma server at {config.server}: {str(err).rstrip('.')}. "
-                f"Start one (chroma run --host {host} --port {port} --path DIR) or fix "
-                "--chroma-server."
-            ) from err
+            raise ServerUnreachableError(host, int(port), str(err).rstrip(".")) from err
     return chromadb.PersistentClient(path=str(config.path / "chroma"), settings=settings)
 
 
@@ -380,16 +384,11 @@ class Store:
             self.set_meta("schema", SCHEMA_VERSION)
             return
         if built != model:
-            raise ModelMismatchError(
-                f"the store at {self.config.path} was built with {built.describe()}, "
-                f"not {model.describe()}. Use --model {built.flag}, or index into a new --store."
-            )
+            raise ModelMismatchError(self.config.path, built.describe(), model.describe(),
+                                     built_flag=built.flag)
         chunked = self.meta("chunking")
         if chunking is not None and chunked != chunking:
-            raise ModelMismatchError(
-                f"the store at {self.config.path} was chunked as '{chunked}', not '{chunking}'. "
-                "Use the same chunk settings, or index into a new --store."
-            )
+            raise ChunkingMismatchError(self.config.path, chunked or "", chunking)
 
     def stats(self) -> StoreStats:
         articles, chunks = self.counts()
@@ -414,10 +413,7 @@ class Store:
             handle.seek(0)
             owner = handle.read().strip() or "another process"
             handle.close()
-            raise StoreLockedError(
-                f"store is locked: {self.config.path} is being written by {owner}. "
-                "Wait for that run to finish, or use another --store."
-            ) from err
+            raise StoreLockedError(self.config.path, owner) from err
         try:
             handle.seek(0)
             handle.truncate()
@@ -548,11 +544,9 @@ def open_store(config: StoreConfig, *, create: bool) -> Store:
     catalog_path = path / "catalog.sqlite3"
     if not catalog_path.exists():
         if not create:
-            raise StoreError(
-                f"no Akhbar store at {path}. Build one first: akhbar index ARCHIVE --store {path}"
-            )
+            raise NoStoreError(path)
         if path.exists() and not path.is_dir():
-            raise StoreError(f"{path} is not a folder")
+            raise NoStoreError(path, not_a_folder=True)
     client = chroma_client(config)  # an unreachable server fails here, before anything is made
     path.mkdir(parents=True, exist_ok=True)
     catalog = Catalog(catalog_path)

@@ -209,12 +209,20 @@ def test_another_model_is_refused_with_both_names(
     before = snapshot(store_path)
     expected = (
         r"was built with use-multilingual-v3 \(512-d\), not "
-        + re.escape(minilm_embedder.name) + r" \(384-d\)\. Use --model use-multilingual-v3"
+        + re.escape(minilm_embedder.name) + r" \(384-d\)$"
     )
-    with pytest.raises(ModelMismatchError, match=expected):
+    with pytest.raises(ModelMismatchError, match=expected) as raised:
         index_archive([archive], store_path, minilm_embedder)
-    with pytest.raises(ModelMismatchError, match="was chunked as 'chunks<=160 .*', not "):
+    assert (raised.value.path, raised.value.built_flag) == (store_path, "use-multilingual-v3")
+    from assistant.cli import _words  # the CLI words it, with the flag that fixes it
+
+    assert _words(raised.value).endswith(
+        ". Use --model use-multilingual-v3, or index into a new --store.")
+    with pytest.raises(ModelMismatchError, match="was chunked as 'chunks<=160 .*', not ") \
+            as chunked:
         index_archive([archive], store_path, use_embedder, chunking=ChunkSettings())
+    assert chunked.value.built.startswith("chunks<=160") and chunked.value.wanted
+    assert "Use the same chunk settings" in _words(chunked.value)
     assert snapshot(store_path) == before
 
 

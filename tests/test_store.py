@@ -31,7 +31,7 @@ from helpers import (
 
 from assistant.cli import main
 from index.embed import UseEmbedder
-from index.errors import StoreError
+from index.errors import ServerAddressError, ServerUnreachableError, StoreError
 from index.filters import Filters
 from index.store import Store, StoreConfig, open_store
 
@@ -163,8 +163,10 @@ def test_a_dead_chroma_server_is_a_clear_error(
 ) -> None:
     address = f"127.0.0.1:{free_port()}"
     store = tmp_path / "store"
-    with pytest.raises(StoreError, match=f"cannot reach the Chroma server at {address}"):
+    with pytest.raises(StoreError, match=f"cannot reach the Chroma server at {address}") \
+            as raised:
         open_store(StoreConfig(store, address), create=True)
+    assert isinstance(raised.value, ServerUnreachableError) and raised.value.address == address
 
     assert main(["index", str(archive), "--store", str(store), "--chroma-server", address,
                  "--quiet"]) == 1
@@ -175,8 +177,10 @@ def test_a_dead_chroma_server_is_a_clear_error(
 
 
 def test_a_bad_server_address_says_what_is_expected(tmp_path: Path) -> None:
-    with pytest.raises(StoreError, match="bad Chroma server address 'localhost': use HOST:PORT"):
+    with pytest.raises(ServerAddressError, match="bad Chroma server address 'localhost': "
+                       "use HOST:PORT") as raised:
         open_store(StoreConfig(tmp_path / "store", "localhost"), create=True)
+    assert raised.value.address == "localhost"
 
 
 # --- generations: the catalog counts its changes, the lexical index records which it is of ---

@@ -142,10 +142,11 @@ def test_archive_open_create_then_index(
     folder = tmp_path / "new-store"
     settings = load_settings({"store": folder}, environ={})
     from assistant.errors import EmptyStoreError
-    from index.errors import StoreError
+    from index.errors import NoStoreError
 
-    with pytest.raises(StoreError, match="no Akhbar store at"):
+    with pytest.raises(NoStoreError, match="no Akhbar store at") as missing:
         Archive.open(settings)
+    assert missing.value.path == folder and not folder.exists()
     bad = write_jsonl(tmp_path / "archive.jsonl", [
         *CORPUS, {"id": "empty-1", "title": "", "text": "   "}])
     archive = Archive.open(settings, create=True, embedder=use_embedder)
@@ -173,7 +174,7 @@ def test_archive_open_create_then_index(
                  embedder=use_embedder).close()
     with pytest.raises(EmptyStoreError) as raised:
         Archive.open(load_settings({"store": empty}, environ={}), embedder=use_embedder)
-    assert raised.value.args
+    assert raised.value.path == empty
 
 
 def test_write_needs_one_vector_per_chunk(store: Store) -> None:

@@ -250,10 +250,10 @@ def test_one_outlet_may_be_given_as_a_string() -> None:
     from assistant.ui.app import _scope
 
     labels = ("since", "until")
-    assert _scope("", "", "Rudaw", labels=labels).outlets == ("Rudaw",)
-    assert _scope("", "", ["Rudaw", "عكاظ"], labels=labels).outlets == ("Rudaw", "عكاظ")
-    assert _scope("", "", None, labels=labels).outlets == ()
-    assert _scope("", "", "  ", labels=labels).outlets == ()
+    assert _scope("", "", "Rudaw", labels=labels).sources == ("Rudaw",)
+    assert _scope("", "", ["Rudaw", "عكاظ"], labels=labels).sources == ("Rudaw", "عكاظ")
+    assert _scope("", "", None, labels=labels).sources == ()
+    assert _scope("", "", "  ", labels=labels).sources == ()
     bad_values = ((5, "int 5"), ({"a": 1}, "dict {'a': 1}"), (["Rudaw", 3], "a list holding int"))
     for bad, kind in bad_values:
         with pytest.raises(ValueError, match=rf"^outlets: expected a list of outlet names \(or "
