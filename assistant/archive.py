@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import cast
 
 import numpy as np
 
@@ -34,14 +33,15 @@ from assistant.errors import (
 )
 from assistant.language import Language, detect
 from assistant.retrieve import Filters, Hit, Retriever
-from assistant.scoring import Scoring
+from assistant.scoring import Fusion, Scoring
 from assistant.translate import Translator, missing_note
-from index.catalog import Catalog, StoredArticle
+from index.articles import Problem
+from index.build import IndexReport, IndexSettings, Progress, build
+from index.catalog import StoredArticle
 from index.dictionary import DEFAULT_DICTIONARY, DictionaryMissing
-from index.embed import Embedder, info, load_embedder
+from index.embed import DEFAULT_MODEL, Embedder, info, load_embedder
 from index.errors import StoreError
-from index.lexical import LexicalIndex
-from index.store import IndexState, Store, StoreConfig, StoreStats, open_store
+from index.store import IndexState, Snapshot, Store, StoreConfig, StoreStats, open_store
 
 MAX_QUESTION_CHARS = 1000
 
@@ -78,20 +78,20 @@ class IndexWarning:
 
 @dataclass(frozen=True)
 class _View:
-    """What one search reads: the store's state, and a retriever over the lexical index
-    loaded for it (restricted to the chunks still stored when it is stale)."""
+    """What one search reads: the store pinned at one state (its lexical index restricted to
+    the chunks still stored when it is stale), and a retriever over it."""
 
-    state: IndexState
-    lexical: LexicalIndex  # as loaded, unrestricted
+    snapshot: Snapshot
     retriever: Retriever
     warning: IndexWarning | None
 
+    @property
+    def state(self) -> IndexState:
+        return self.snapshot.state
+
 
 class Archive:
-    def __init__(
-        self, settings: Settings, store: Store, embedder: Embedder,
-        lexical: LexicalIndex | None = None,
-    ) -> None:
+    def __init__(self, settings: Settings, store: Store, embedder: Embedder) -> None:
         self.settings = settings
         self.store = store
         # One call at a time: a model's tokenizer (Hugging Face's fast ones, the bundled
@@ -108,7 +108,7 @@ class Archive:
         self._told_dictionary = threading.Event()  # its absence is noted in one answer only
         state = store.index_state()
         self._vectors_at = state.generation  # the generation Chroma was opened at
-        self._view = self._load(state, lexical)
+        self._view = self._load(state, None)
 
     @property
     def retriever(self) -> Retriever:
@@ -137,38 +137,24 @@ class Archive:
                         self._check_open()
                         self.store.reopen_vectors()
                     self._vectors_at = state.generation
-                view = self._load(state, view.lexical)
+                view = self._load(state, view.snapshot)
                 self._view = view
             return view
 
-    def _load(self, state: IndexState, previous: LexicalIndex | None) -> _View:
-        if previous is not None and not previous.missing \
-                and previous.folder == state.lexical_data:
-            lexical = previous
-        elif state.lexical_missing:
-            lexical = LexicalIndex.empty(self.store.lexical_dir, self.settings.scoring.lexical)
-        else:
-            try:
-                lexical = LexicalIndex(self.store.lexical_dir, self.settings.scoring.lexical)
-            except StoreError:  # removed or damaged since: answer from the dense list
-                lexical = LexicalIndex.empty(self.store.lexical_dir,
-                                             self.settings.scoring.lexical)
-                state = replace(state, lexical_missing=True, lexical_data=None)
-        if not state.lexical_missing:  # what was loaded, should the pointer have moved since
-            state = replace(state, lexical_generation=lexical.generation,
-                            lexical_data=lexical.folder)
-        searched, warning = lexical, None
+    def _load(self, state: IndexState, previous: Snapshot | None) -> _View:
+        snapshot = self.store.snapshot(state, previous)
+        state, warning = snapshot.state, None
         if state.lexical_stale:
             warning = IndexWarning(state.generation, state.lexical_generation,
                                    state.lexical_missing, state.writer_pid)
-            if lexical.chunk_ids:  # entries of chunks deleted since are not searched
-                stored = self.store.catalog.all_chunk_ids()
-                searched = lexical.restricted(
-                    np.fromiter((c in stored for c in lexical.chunk_ids), dtype=bool,
-                                count=len(lexical.chunk_ids)))
-        return _View(state, lexical, Retriever(self.store, self.embedder, searched,
-                                                    self.settings.scoring.fusion,
-                                                    translator=self.translator), warning)
+        return _View(snapshot, Retriever(snapshot, self.embedder, self.settings.scoring.fusion,
+                                         translator=self.translator), warning)
+
+    def retriever_with(self, weights: Fusion) -> Retriever:
+        """A retriever over the store as last seen, ranking with other `weights` (evaluation
+        compares methods this way)."""
+        return Retriever(self._current().snapshot, self.embedder, weights,
+                         translator=self.translator)
 
     def _search(
         self, view: _View, query: str, k: int, filters: Filters = Filters(),
@@ -184,24 +170,44 @@ class Archive:
 
     @classmethod
     def open(
-        cls, settings: Settings, *, embedder: Embedder | None = None,
-        lexical: LexicalIndex | None = None,
+        cls, settings: Settings, *, create: bool = False, embedder: Embedder | None = None,
+        threads: int = 1,
     ) -> Archive:
-        """The store named by settings; `embedder` and `lexical` (read-only) may be shared."""
-        store = open_store(StoreConfig(settings.store, settings.chroma_server), create=False)
+        """The store named by settings. With `create`, a new (empty) store is made when there
+        is none, ready for :meth:`index`; without it, a missing or empty store is refused.
+
+        `embedder` may be shared between archives; without one, the model asked for is
+        loaded (with `threads` BLAS threads), else the store's, else the default."""
+        store = open_store(StoreConfig(settings.store, settings.chroma_server), create=create)
         try:
             built = store.model()
-            if built is None or store.catalog.counts()[0] == 0:
-                raise EmptyStoreError(
-                    f"the store at {settings.store} is empty. Index an archive first: "
-                    f"akhbar index PATH --store {settings.store}"
-                )
-            embedder = embedder or load_embedder(settings.model or built.name)
-            store.check_model(info(embedder), store.catalog.get_meta("chunking") or "")
-            return cls(settings, store, embedder, lexical)
+            if not create and (built is None or store.counts()[0] == 0):
+                raise EmptyStoreError(settings.store)
+            if embedder is None:
+                name = settings.model or (built.flag if built else DEFAULT_MODEL)
+                embedder = load_embedder(name, threads=threads)
+            store.check_model(info(embedder))
+            return cls(settings, store, embedder)
         except BaseException:
             store.close()
             raise
+
+    def index(
+        self, paths: Sequence[Path], settings: IndexSettings = IndexSettings(), *,
+        on_problem: Callable[[Problem], None] = lambda _: None,
+        progress: Progress | None = None,
+    ) -> IndexReport:
+        """Index `paths` into this archive's store (index.build): one writer at a time, the
+        store repaired first if a run died; searches after it see the new articles.
+
+        Each bad record, unreadable file or unpruned file is passed to `on_problem`;
+        `progress` gets (articles seen, characters embedded) after each batch."""
+        self._check_open()
+        return build(paths, self.store, self.embedder, settings, on_problem=on_problem,
+                     progress=progress)
+
+    def is_empty(self) -> bool:
+        return self.store.counts()[0] == 0
 
     def close(self) -> None:
         with self._vectors.alone():  # after the searches under way
@@ -226,13 +232,13 @@ class Archive:
                 def best(question: str) -> float:
                     return best_evidence(self._search(view, question, scoring.refusal.probe_k))
 
-                catalog = cast(Catalog, _Pinned(self.store.catalog, view))
+                pinned = _Pinned(self.store, view)
                 live = view.retriever.weights.translated and self.translator.available
                 legs = ["dictionary"] if live else []
                 if scoring != Scoring():  # thresholds probed with other weights are not reused
                     legs.append(f"scoring-{_digest(scoring)}")
                 cached = (key, refusal.thresholds(
-                    catalog, best, quantile=self.settings.refusal_quantile,
+                    pinned, best, quantile=self.settings.refusal_quantile,
                     legs="+".join(legs), refusal=scoring.refusal))
                 self._thresholds = cached
         return cached[1][language]
@@ -244,7 +250,7 @@ class Archive:
             return self.store.stats()
 
     def sources(self) -> list[str]:
-        return [name for name, _ in self.store.catalog.sources() if name]
+        return [name for name, _ in self.store.sources() if name]
 
     def filters(
         self, *, since: str | None = None, until: str | None = None,
@@ -326,11 +332,9 @@ class Archive:
         return replace(answer, notes=(*answer.notes, missing_note(missing)))
 
     def article(self, article_id: str) -> StoredArticle:
-        found = self.store.catalog.article(article_id)
+        found = self.store.article(article_id)
         if found is None:
-            raise ArticleNotFoundError(
-                f"no article with id {article_id!r} in {self.settings.store}"
-            )
+            raise ArticleNotFoundError(article_id, self.settings.store)
         return found
 
 
@@ -395,23 +399,23 @@ class _Shared:
 
 
 class _Pinned:
-    """The catalog as refusal.thresholds sees it: at the generation the probes search, so
-    the thresholds are cached for that one; not cached at all while the lexical index is out
-    of step (they would outlive the state they were probed in)."""
+    """The store's meta values as refusal.thresholds sees them: at the generation the probes
+    search, so the thresholds are cached for that one; not cached at all while the lexical
+    index is out of step (they would outlive the state they were probed in)."""
 
-    def __init__(self, catalog: Catalog, view: _View) -> None:
-        self._catalog = catalog
+    def __init__(self, store: Store, view: _View) -> None:
+        self._store = store
         self._view = view
 
-    def get_meta(self, key: str) -> str | None:
+    def meta(self, key: str) -> str | None:
         if key == "generation":
             return str(self._view.state.generation)
-        return self._catalog.get_meta(key)
+        return self._store.meta(key)
 
     def set_meta(self, key: str, value: str) -> None:
         if self._view.warning is not None:
             raise PermissionError("not cached while the lexical index is out of step")
-        self._catalog.set_meta(key, value)
+        self._store.set_meta(key, value)
 
 
 def check_question(question: str) -> None:

@@ -87,11 +87,56 @@ class UsageError(Exception):
 
 def _words(err: Exception) -> str:
     from assistant.errors import FilterError, describe_filter
+    from assistant.evaluation.run import UnknownMethodError
 
     if isinstance(err, FilterError):
         return describe_filter(err, {"since": "--since", "until": "--until",
                                      "outlets": "--source"})
-    return str(err)
+    if isinstance(err, UnknownMethodError):
+        return f"unknown method(s) {list(err.unknown)}; choose from {', '.join(err.known)}"
+    return _store_words(err) or str(err)
+
+
+def _store_words(err: Exception) -> str | None:
+    """The store's errors in the CLI's words (with the flags and commands that fix them)."""
+    from assistant.errors import EmptyStoreError
+    from index.errors import (
+        ChunkingMismatchError,
+        LexicalIndexError,
+        ModelMismatchError,
+        NoStoreError,
+        ServerAddressError,
+        ServerUnreachableError,
+        StoreLockedError,
+    )
+
+    if isinstance(err, NoStoreError):
+        if err.not_a_folder:
+            return f"{err.path} is not a folder: name a folder with --store"
+        return (f"no Akhbar store at {err.path}. Build one first: akhbar index ARCHIVE "
+                f"--store {err.path}")
+    if isinstance(err, EmptyStoreError):
+        return (f"the store at {err.path} is empty. Index an archive first: "
+                f"akhbar index PATH --store {err.path}")
+    if isinstance(err, ChunkingMismatchError):
+        return (f"the store at {err.path} was chunked as '{err.built}', not '{err.wanted}'. "
+                "Use the same chunk settings, or index into a new --store.")
+    if isinstance(err, ModelMismatchError):
+        return (f"the store at {err.path} was built with {err.built}, not {err.wanted}. "
+                f"Use --model {err.built_flag}, or index into a new --store.")
+    if isinstance(err, StoreLockedError):
+        return (f"store is locked: {err.path} is being written by {err.owner}. "
+                "Wait for that run to finish, or use another --store.")
+    if isinstance(err, LexicalIndexError):
+        return (f"the lexical index at {err.path} is {err.problem}: run `akhbar index` on the "
+                "archive again to rebuild it")
+    if isinstance(err, ServerAddressError):
+        return f"bad Chroma server address {err.address!r} (--chroma-server): use HOST:PORT"
+    if isinstance(err, ServerUnreachableError):
+        return (f"cannot reach the Chroma server at {err.address}: {err.reason}. Start one "
+                f"(chroma run --host {err.host} --port {err.port} --path DIR) or fix "
+                "--chroma-server.")
+    return None
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -322,98 +367,42 @@ def _printable_article(
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
-    import tempfile
+    from assistant.evaluation.evaluate import HEADER, table
+    from assistant.evaluation.run import EvalOptions, run_eval
 
-    from assistant.archive import Archive
-    from assistant.evaluation.evaluate import (
-        HEADER,
-        METHODS,
-        calibrate,
-        evaluate,
-        load_queries,
-        method_weights,
-        read_jsonl,
-        table,
-        top_scores,
-        tradeoff,
+    options = EvalOptions(
+        corpus=args.corpus, queries=tuple(args.queries), qrels=args.qrels, squad=args.squad,
+        split=args.split, distractors=tuple(args.distractors),
+        unanswerable=tuple(args.unanswerable),
+        methods=tuple(m.strip() for m in args.methods.split(",") if m.strip()),
+        names_weight=args.names_weight, lowercase=args.lowercase, limit=args.limit,
+        store=args.store,
     )
-    from assistant.language import detect
-    from assistant.retrieve import Retriever
-    from index.build import IndexSettings, build
-    from index.store import StoreConfig, open_store
 
-    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
-    unknown = [m for m in methods if m not in METHODS]
-    if unknown:
-        raise UsageError(f"unknown method(s) {unknown}; choose from {', '.join(METHODS)}")
-    tmp = None
-    if args.store is None:
-        tmp = tempfile.TemporaryDirectory(prefix="akhbar-eval-")
-        settings = dataclasses.replace(settings, store=Path(tmp.name))
-    store = open_store(StoreConfig(settings.store, settings.chroma_server), create=True)
-    embedder = _embedder_for(store, settings)
-    try:
-        for archive_path in [*args.distractors, args.corpus]:
-            report = build([archive_path], store, embedder, IndexSettings(),
-                           on_problem=lambda p: None)
-            print(f"indexed {archive_path}: {report.added} added, {report.unchanged} unchanged "
-                  f"({report.seconds:.0f} s)", file=sys.stderr)
-    finally:
-        store.close()
-    archive = Archive.open(settings, embedder=embedder)
-    rows, results = [], []
-    try:
-        lexical = archive.retriever.lexical
-        for queries_path in args.queries:
-            queries = load_queries(queries_path, args.qrels, squad=args.squad, split=args.split,
-                                   limit=args.limit)
-            if args.lowercase:
-                queries = [dataclasses.replace(q, text=q.text.lower()) for q in queries]
-            for method in methods:
-                weights = method_weights(method, settings.scoring.fusion)
-                if args.names_weight is not None and weights.names:
-                    weights = dataclasses.replace(weights, names=args.names_weight)
-                retriever = Retriever(archive.store, embedder, lexical, weights,
-                                      translator=archive.translator)
-                result = evaluate(retriever, queries, method, threshold=archive.threshold,
-                                  quoting=settings.scoring.quoting)
-                lang = detect(queries[0].text) if queries else "ar"
-                results.append((queries_path.name, lang, result))
-                rows.append([queries_path.name, *result.row()])
-        refusals = []
-        hybrid = archive.retriever  # settings.scoring.fusion is the hybrid method
-        for path in args.unanswerable:
-            texts = [q["text"].strip(" -") for q in read_jsonl(path)][: args.limit]
-            scores = top_scores(hybrid, texts)
-            lang = detect(texts[0]) if texts else "ar"
-            refused = sum(s < archive.threshold(lang) for s in scores) / max(len(scores), 1)
-            refusals.append({"queries": path.name, "n": len(texts), "refused": refused,
-                             "scores": scores, "language": lang,
-                             "threshold": archive.threshold(lang)})
-    finally:
-        archive.close()
-        if tmp:
-            tmp.cleanup()
+    def indexed(path: Path, report: Any) -> None:
+        print(f"indexed {path}: {report.added} added, {report.unchanged} unchanged "
+              f"({report.seconds:.0f} s)", file=sys.stderr)
+
+    report = run_eval(options, settings, on_indexed=indexed)
     if args.json:
-        print(json.dumps({"results": [{"queries": name, **{k: v for k, v in vars(r).items()
-                                                           if k != "top_scores"}}
-                                      for name, _, r in results],
-                          "unanswerable": [{k: v for k, v in r.items() if k != "scores"}
-                                           for r in refusals]}, ensure_ascii=False))
+        print(json.dumps({
+            "results": [{"queries": run.queries, **{k: v for k, v in vars(run.result).items()
+                                                    if k != "top_scores"}}
+                        for run in report.runs],
+            "unanswerable": [{"queries": r.queries, "n": r.n, "refused": r.refused,
+                              "language": r.language, "threshold": r.threshold}
+                             for r in report.refusals]}, ensure_ascii=False))
         return 0
-    print(table(rows, ["queries", *HEADER]))
-    for r in refusals:
-        print(f"out-of-archive {r['queries']}: {r['n']} questions, refused {r['refused']:.3f} "
-              f"(threshold {r['threshold']} for '{r['language']}')")
+    print(table([[run.queries, *run.result.row()] for run in report.runs],
+                ["queries", *HEADER]))
+    for r in report.refusals:
+        print(f"out-of-archive {r.queries}: {r.n} questions, refused {r.refused:.3f} "
+              f"(threshold {r.threshold} for '{r.language}')")
     if args.calibrate:
-        for r in refusals:
-            answerable = [s for _, lang, res in results
-                          if res.method == "hybrid" and lang == r["language"]
-                          for s in res.top_scores]
-            t, acc = calibrate(answerable, r["scores"])
-            print(f"calibrated threshold for '{r['language']}': {t:.3f} "
-                  f"(balanced accuracy {acc:.3f})")
-            for t, false_refusal, refusal in tradeoff(answerable, r["scores"]):
+        for c in report.calibrations():
+            print(f"calibrated threshold for '{c.language}': {c.threshold:.3f} "
+                  f"(balanced accuracy {c.balanced_accuracy:.3f})")
+            for t, false_refusal, refusal in c.tradeoff:
                 print(f"  threshold {t:.3f}: refuses {false_refusal:.1%} of answerable, "
                       f"{refusal:.1%} of out-of-archive")
     return 0
@@ -451,10 +440,7 @@ def _serve_chat(args: argparse.Namespace, settings: Settings) -> int:
               "can reach it can read the archive"
               + ("." if user else ". Set AKHBAR_UI_USER and AKHBAR_UI_PASSWORD to require a "
                  "login."), file=sys.stderr)
-    if _store_is_empty(settings):
-        print(f"akhbar: the store at {settings.store} is empty: indexing the sample archive "
-              f"{SEEDS} first", file=sys.stderr)
-        _index_seeds(settings)
+    _seed_if_empty(settings)
     # Never served as files, whatever Gradio is told: the store, this checkout, the folder the
     # app runs in (its .env), the home folder and the config file.
     blocked = {settings.store.resolve(), SEEDS.parent, Path.cwd().resolve(), Path.home()}
@@ -475,36 +461,19 @@ def _serve_chat(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _store_is_empty(settings: Settings) -> bool:
-    from index.store import StoreConfig, open_store
+def _seed_if_empty(settings: Settings) -> None:
+    """A first chat over an empty store indexes the sample archive (seeds/) into it."""
+    from assistant.archive import Archive
 
-    store = open_store(StoreConfig(settings.store, settings.chroma_server), create=True)
+    archive = Archive.open(settings, create=True)
     try:
-        return store.catalog.counts()[0] == 0
+        if not archive.is_empty():
+            return
+        print(f"akhbar: the store at {settings.store} is empty: indexing the sample archive "
+              f"{SEEDS} first", file=sys.stderr)
+        report = archive.index([SEEDS])
     finally:
-        store.close()
-
-
-def _embedder_for(store: Any, settings: Settings, *, threads: int = 1) -> Any:
-    """The model asked for; else the one the store was built with (the default for a new one).
-    A model that differs from the store's is refused when the store checks it."""
-    from index.embed import DEFAULT_MODEL, load_embedder
-
-    built = store.model()
-    return load_embedder(settings.model or (built.flag if built else DEFAULT_MODEL),
-                         threads=threads)
-
-
-def _index_seeds(settings: Settings) -> None:
-    from index.build import IndexSettings, build
-    from index.store import StoreConfig, open_store
-
-    store = open_store(StoreConfig(settings.store, settings.chroma_server), create=True)
-    embedder = _embedder_for(store, settings)
-    try:
-        report = build([SEEDS], store, embedder, IndexSettings(), on_problem=lambda _: None)
-    finally:
-        store.close()
+        archive.close()
     print(f"akhbar: indexed {report.added} sample articles into {settings.store}",
           file=sys.stderr)
 
@@ -520,9 +489,9 @@ def _span(text: str, length: int) -> tuple[int, int]:
 
 
 def _index(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.archive import Archive
     from index.articles import DEFAULT_FIELDS, iter_articles
-    from index.build import IndexSettings, build
-    from index.store import StoreConfig, open_store
+    from index.build import IndexSettings
 
     overrides = dict(_pair(f, "--field") for f in args.field)
     index_settings = IndexSettings(
@@ -540,19 +509,16 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     # called; nothing is read), before the store folder is made.
     iter_articles(args.paths, fields=index_settings.fields, encoding=args.encoding,
                   on_problem=warn)
-    store = open_store(StoreConfig(settings.store, settings.chroma_server), create=True)
-    embedder = _embedder_for(store, settings, threads=args.threads)
+    archive = Archive.open(settings, create=True, threads=args.threads)
     bar = None if args.quiet else _progress_bar()
     try:
-        report = build(
-            args.paths, store, embedder, index_settings, on_problem=warn,
-            progress=bar.update if bar else None,
-        )
-        stats = store.stats()
+        report = archive.index(args.paths, index_settings, on_problem=warn,
+                               progress=bar.update if bar else None)
+        stats = archive.stats()
     finally:
         if bar:
             bar.close()
-        store.close()
+        archive.close()
     if printed[0] > MAX_PRINTED_PROBLEMS and not args.quiet:
         print(f"warning: {printed[0] - MAX_PRINTED_PROBLEMS} more problems not shown",
               file=sys.stderr)

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class AkhbarError(Exception):
     """Base of every error the assistant side raises on purpose."""
 
 
 class EmptyStoreError(AkhbarError):
-    """The store holds no articles yet."""
+    """The store at `path` holds no articles yet."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"the store at {path} is empty")
+        self.path = path
 
 
 class ArticleNotFoundError(AkhbarError):
-    """No article has the id asked for."""
+    """No article in the store at `store` has the id `article_id`."""
+
+    def __init__(self, article_id: str, store: Path) -> None:
+        super().__init__(f"no article with id {article_id!r} in {store}")
+        self.article_id, self.store = article_id, store
 
 
 class LlmError(AkhbarError):

@@ -14,27 +14,35 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 from assistant.language import Language
 from assistant.scoring import Refusal
-from index.catalog import Catalog
 
 PROBES = Path(__file__).with_name("probes.json")
 METHOD = "evidence-v5"  # bump when the scoring changes: cached thresholds then recompute
 
 
+class Meta(Protocol):
+    """Where thresholds are cached: a store's meta values (index.store.Store.meta)."""
+
+    def meta(self, key: str) -> str | None: ...
+
+    def set_meta(self, key: str, value: str) -> None: ...
+
+
 def thresholds(
-    catalog: Catalog, best_score: Callable[[str], float], *, quantile: float,
+    catalog: Meta, best_score: Callable[[str], float], *, quantile: float,
     legs: str = "", refusal: Refusal = Refusal(),
 ) -> dict[Language, float]:
     """`legs` names what else shapes the evidence outside the store (the dictionary, when
     installed; a Scoring other than the default): thresholds cached without it are not reused
     with it, nor the other way. `best_score` searches `refusal.probe_k` passages."""
-    generation = catalog.get_meta("generation") or "0"
+    generation = catalog.meta("generation") or "0"
     method = f"{METHOD}+{legs}" if legs else METHOD
-    cached = catalog.get_meta("refusal")
+    cached = catalog.meta("refusal")
     if cached:
         data = json.loads(cached)
         fresh = (data.get("generation"), data.get("quantile"), data.get("method"))

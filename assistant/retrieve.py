@@ -25,7 +25,6 @@ used for refusals is not lowered.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 import numpy as np
 
@@ -33,35 +32,18 @@ from assistant.language import Language, detect, lexical_part, name_words
 from assistant.planted import flag
 from assistant.scoring import Fusion
 from assistant.substance import thinness as thinness_of
-from assistant.translate import Translator, search_translated
+from assistant.translate import Translator
 from index.catalog import ChunkRow
 from index.chunk import chunk_vector
 from index.embed import Embedder
-from index.lexical import LexicalHits, LexicalIndex
-from index.store import Store, day_number
+from index.filters import Filters  # re-exported: assistant.retrieve.Filters
+from index.lexical import LexicalHits
+from index.reader import StoreReader
 from index.tokens import tokenize
 
 MARKS_CACHE = 200_000  # chunks whose marks are remembered before the cache starts again
 
 
-@dataclass(frozen=True)
-class Filters:
-    since: str | None = None  # YYYY-MM-DD, inclusive
-    until: str | None = None
-    sources: tuple[str, ...] = ()  # exact outlet names as stored
-
-    def chroma_where(self) -> dict[str, Any] | None:
-        clauses: list[dict[str, Any]] = []
-        if self.since:
-            clauses.append({"day": {"$gte": day_number(self.since)}})
-        if self.until:
-            clauses.append({"day": {"$lte": day_number(self.until)}})
-            clauses.append({"day": {"$gt": 0}})
-        if self.sources:
-            clauses.append({"source": {"$in": list(self.sources)}})
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
 @dataclass(frozen=True)
@@ -111,13 +93,14 @@ class _Scored:
 
 
 class Retriever:
+    """Ranks a store's passages for a query; reads only through `store` (a StoreReader)."""
+
     def __init__(
-        self, store: Store, embedder: Embedder, lexical: LexicalIndex,
+        self, store: StoreReader, embedder: Embedder,
         weights: Fusion = Fusion(), translator: Translator | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
-        self.lexical = lexical
         self.weights = weights
         self._marks: dict[str, _Marks] = {}  # by chunk id (ids change with the article's text)
         # Translator().available / .missing: whether the dictionary is there (for stats, notes)
@@ -130,19 +113,18 @@ class Retriever:
         """The k best stories for `query`, in `language` (detected when not given)."""
         language = language or detect(query)
         qvec = self.embedder.embed_query(query)
-        dense_ids = self._dense(qvec, filters) if self.weights.dense else []  # Chroma kNN
-        mask = self.lexical.mask(since=filters.since, until=filters.until,
-                                 sources=filters.sources or None)
+        dense_ids = (self.store.dense(qvec, filters, self.weights.candidates)  # Chroma kNN
+                     if self.weights.dense else [])
         lexical_query, share = lexical_part(query, language)  # BM25 reads Arabic and numbers
-        lex = self.lexical.search(lexical_query, self.weights.candidates, mask=mask)
+        lex = self.store.lexical(lexical_query, filters, self.weights.candidates)
         top_bm25 = float(lex.scores[0]) if len(lex.scores) else 1.0
         raw = dict(zip(lex.chunk_ids, (float(s) for s in lex.scores), strict=True))
         trust = lex.coverage * share  # an English question's BM25 list counts for ~nothing
-        named = self._names(query, language, mask)  # "Erbil" finds أربيل
-        translated = self._translated(query, language, mask)  # "dowry" finds المهر
+        named = self._names(query, language, filters)  # "Erbil" finds أربيل
+        translated = self._translated(query, language, filters)  # "dowry" finds المهر
         ids = list(dict.fromkeys(dense_ids + lex.chunk_ids + named.chunk_ids
                                  + translated.chunk_ids))
-        rows = self.store.catalog.chunks(ids)
+        rows = self.store.chunks(ids)
         # A name is often written once in an article that then goes on about it: its best
         # match counts for every passage of that article.
         by_article: dict[str, float] = {}
@@ -211,7 +193,7 @@ class Retriever:
         if missing:
             if len(self._marks) > MARKS_CACHE:
                 self._marks.clear()
-            articles = self.store.catalog.articles({row.article_id for row in missing})
+            articles = self.store.articles({row.article_id for row in missing})
             thinness = {a.id: thinness_of(a.text) for a in articles.values()}
             for row in missing:
                 article = articles.get(row.article_id)
@@ -221,32 +203,21 @@ class Retriever:
                     self._marks[row.id] = _Marks(thinness[article.id], planted)
         return {cid: self._marks[cid] for cid in rows if cid in self._marks}
 
-    def _names(self, query: str, language: Language, mask: np.ndarray | None) -> LexicalHits:
+    def _names(self, query: str, language: Language, filters: Filters) -> LexicalHits:
         names = (name_words(query, language, min_length=self.weights.lowercase_name)
                  if self.weights.names else [])
-        return self.lexical.search_names(names, self.weights.candidates, mask=mask)
+        return self.store.names(names, filters, self.weights.candidates)
 
-    def _translated(
-        self, query: str, language: Language, mask: np.ndarray | None,
-    ) -> LexicalHits:
+    def _translated(self, query: str, language: Language, filters: Filters) -> LexicalHits:
         if not self.weights.translated or language != "en":
             return LexicalHits([], np.zeros(0, dtype=np.float32), 0.0, 0.0)
-        return search_translated(self.lexical, self.translator.translate(query),
-                                 self.weights.candidates, mask=mask)
-
-    def _dense(self, qvec: np.ndarray, filters: Filters) -> list[str]:
-        n = min(self.weights.candidates, int(self.store.collection.count()))
-        if n == 0:
-            return []
-        found = self.store.collection.query(
-            query_embeddings=[qvec.tolist()], n_results=n, where=filters.chroma_where(),
-            include=[],
-        )
-        return list(found["ids"][0])
+        translation = self.translator.translate(query)
+        return self.store.synonyms(translation.sets, len(translation.words), filters,
+                                   self.weights.candidates)
 
     def _hits(self, groups: list[tuple[_Scored, list[str]]], k: int) -> list[Hit]:
         chosen = groups[:k]
-        articles = self.store.catalog.articles({s.row.article_id for s, _ in chosen})
+        articles = self.store.articles({s.row.article_id for s, _ in chosen})
         hits = []
         for s, twins in chosen:
             a, row = articles[s.row.article_id], s.row

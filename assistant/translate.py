@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from index.dictionary import DEFAULT_DICTIONARY, Dictionary, DictionaryMissing, load_dictionary
-from index.lexical import LexicalHits, LexicalIndex, idf_of
+from index.lexical import LexicalHits, LexicalIndex
 
 __all__ = ["STOPWORDS", "TranslatedQuery", "Translator", "search_translated"]
 
@@ -125,38 +125,7 @@ class Translator:
 def search_translated(
     lexical: LexicalIndex, query: TranslatedQuery, k: int, *, mask: np.ndarray | None = None,
 ) -> LexicalHits:
-    """BM25 of the translated query: each synonym set scores a chunk through its best term.
-
-    The ceiling sums, over the sets with a term in the archive, the best idf in the set
-    (times k1 + 1, as LexicalIndex's); coverage is the share of the question's content words
-    that translated into a term the archive knows.
-    """
-    n = len(lexical.chunk_ids)
-    scale = lexical.params.k1 + 1
-    scores = np.zeros(n, dtype=np.float32)
-    ceiling = 0.0
-    matched = 0
-    for synonyms in query.sets:
-        known = [lexical.vocab[t] for t in synonyms if t in lexical.vocab]
-        if not known:
-            continue
-        matched += 1
-        best = np.zeros_like(scores)
-        for term in known:
-            lo, hi = int(lexical.indptr[term]), int(lexical.indptr[term + 1])
-            docs = lexical.docs[lo:hi]
-            best[docs] = np.maximum(best[docs], lexical.weights[lo:hi])
-        scores += best
-        df = np.asarray([lexical.indptr[t + 1] - lexical.indptr[t] for t in known],
-                        dtype=np.float64)
-        ceiling += float(idf_of(df, n).max())
-    coverage = matched / len(query.words) if query.words else 0.0
-    if mask is not None:
-        scores[~mask] = 0.0
-    k = min(k, int(np.count_nonzero(scores)))
-    if k <= 0:
-        return LexicalHits([], np.zeros(0, dtype=np.float32), coverage, ceiling * scale)
-    top = np.argpartition(-scores, k - 1)[:k]
-    top = top[np.argsort(-scores[top], kind="stable")]
-    return LexicalHits([lexical.chunk_ids[i] for i in top], scores[top], coverage,
-                       ceiling * scale)
+    """BM25 of the translated query: each synonym set scores a chunk through its best term
+    (LexicalIndex.search_synonyms); coverage is the share of the question's content words
+    that translated into a term the archive knows."""
+    return lexical.search_synonyms(query.sets, len(query.words), k, mask=mask)

@@ -95,10 +95,11 @@ def embedded_texts(store: Store) -> tuple[list[str], list[str]]:
     """(each article's distinct sentences, as the pipeline embedded them; every chunk's text)."""
     sentences: list[str] = []
     chunks: list[str] = []
-    for article_id in sorted(store.catalog.all_article_ids()):
-        article = store.catalog.article(article_id)
+    for article_id in sorted(store.article_ids()):
+        article = store.article(article_id)
         assert article is not None
-        rows = store.catalog.chunks(store.catalog.chunk_ids_of([article_id])).values()
+        rows = sorted(store.chunks(sorted(store.chunk_ids([article_id]))).values(),
+                      key=lambda row: row.ordinal)
         spans = sorted({s for row in rows for s in row.sentences})
         sentences.extend(article.text[s:e] for s, e in spans)
         chunks.extend(article.text[row.start : row.end] for row in rows)

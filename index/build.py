@@ -13,13 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
-from index import boilerplate, clean, lexical
+from index import boilerplate, clean
 from index.articles import DEFAULT_FIELDS, Article, FieldMap, Problem, iter_articles
-from index.catalog import ArticleRecord, Catalog, ChunkRow, StoredArticle
+from index.catalog import ArticleRecord, ChunkRow, StoredArticle
 from index.chunk import Chunk, ChunkSettings, chunk_article, chunk_vector
 from index.embed import Embedder, info
 from index.normalize import normalize
-from index.store import Store, chroma_metadata
+from index.store import Store
 from index.tokens import tokenize
 
 
@@ -89,14 +89,9 @@ def build(
         paths, fields=settings.fields, max_chars=settings.max_chars,
         encoding=settings.encoding, on_problem=problem,
     )
-    with store.writing():
-        store.check_model(info(embedder), settings.chunking.describe())
-        recovered = (0, 0)
-        was_dirty = store.catalog.get_meta("dirty") == "1"
-        if was_dirty:  # the last run died half-way
-            recovered = store.reconcile()
-        store.catalog.set_meta("dirty", "1")
-        learned = _learn_boilerplate(paths, settings, store.catalog)
+    with store.writing():  # one writer; a run that died half-way is repaired first
+        recovered = store.begin_run(info(embedder), settings.chunking.describe())
+        learned = _learn_boilerplate(paths, settings, store)
         seen: set[str] = set()  # ids whose text this archive holds: never pruned
         for batch in _batches(_unique(articles, store, seen, problem), settings.batch_articles):
             _write_batch(batch, store, embedder, settings.chunking, tally, learned)
@@ -104,35 +99,18 @@ def build(
                 progress(tally["seen"], tally["characters"])
         not_pruned: dict[str, int] = {}
         if settings.prune:
-            gone, not_pruned = _prunable(store.catalog, seen, unread)
+            gone, not_pruned = _prunable(store, seen, unread)
             for path, kept in not_pruned.items():
                 problem(Problem(path, None, _not_pruned(kept), skipped=False, kind="not pruned"))
             store.delete_articles(gone)
             tally["pruned"] = len(gone)
-        _finish(store, was_dirty)
+        store.finish_run()  # the lexical index in step with the catalog; the store clean
     return IndexReport(
         added=tally["added"], updated=tally["updated"], unchanged=tally["unchanged"],
         skipped=tally["skipped"], pruned=tally["pruned"], chunks_written=tally["chunks"],
         characters=tally["characters"], seconds=time.perf_counter() - started,
         skip_reasons=dict(reasons), recovered=recovered, not_pruned=not_pruned,
     )
-
-
-def _finish(store: Store, was_dirty: bool) -> None:
-    """Bring the lexical index in step with the catalog, then mark the store clean.
-
-    Every committed change bumped the catalog's generation; the lexical index records the one
-    it was built from. It is rebuilt when they differ (this run changed something, or one
-    before it died first), when there is none (a first run killed before building it), or
-    after a run that died. The new index replaces the old one atomically (index.lexical), so
-    readers keep the last complete one until then.
-    """
-    generation = store.catalog.generation()
-    current = lexical.built(store.lexical_dir)
-    if was_dirty or current is None or current.generation != generation \
-            or not (current.data / "indptr.npy").exists():
-        lexical.build(store.catalog.iter_terms(), store.lexical_dir, generation=generation)
-    store.catalog.set_meta("dirty", "0")
 
 
 def article_hash(article: Article, skip: Sequence[tuple[int, int]] = ()) -> str:
@@ -150,7 +128,7 @@ def text_hash(text: str) -> str:
 
 
 def _learn_boilerplate(
-    paths: Sequence[Path], settings: IndexSettings, catalog: Catalog
+    paths: Sequence[Path], settings: IndexSettings, store: Store
 ) -> boilerplate.Learned:
     """Repeated lines per outlet, over this run's articles (a first, quiet pass over the
     archive) and the stored articles of the same outlets that the run does not hold again
@@ -160,9 +138,9 @@ def _learn_boilerplate(
         paths, fields=settings.fields, max_chars=settings.max_chars,
         encoding=settings.encoding, on_problem=lambda _: None))
     outlets = counts.outlets()
-    others = [] if settings.prune else sorted(catalog.all_article_ids() - ids)
+    others = [] if settings.prune else sorted(store.article_ids() - ids)
     for start in range(0, len(others), 500):
-        for stored in catalog.articles(others[start : start + 500]).values():
+        for stored in store.articles(others[start : start + 500]).values():
             if stored.source in outlets:
                 counts.add(stored.source, stored.text)
     return counts.learned()
@@ -188,7 +166,7 @@ def _unique(
             continue
         ids.add(article.id)
         th = text_hash(article.text)
-        twin = texts.get(th) or store.catalog.id_for_text(th)
+        twin = texts.get(th) or store.id_for_text(th)
         if twin is not None and twin != article.id:
             seen.add(twin)  # its text is still in the archive: never prune it
             problem(Problem(where[0], where[1],
@@ -205,7 +183,7 @@ def _write_batch(
     chunking: ChunkSettings, tally: Counter[str], learned: boilerplate.Learned,
 ) -> None:
     tally["seen"] += len(batch)
-    stored = store.catalog.hashes([a.id for a, _ in batch])
+    stored = store.hashes([a.id for a, _ in batch])
     skips = {a.id: boilerplate.excluded(a.text, learned.of(a.source)) for a, _ in batch}
     todo = [(a, th, ah) for a, th in batch
             if stored.get(a.id) != (ah := article_hash(a, skips[a.id]))]
@@ -223,27 +201,18 @@ def _write_batch(
         [a.text[s:e] for (a, _, _), own in zip(todo, spans, strict=True) for s, e in own]
     )
     records: list[ArticleRecord] = []
-    ids: list[str] = []
     vectors: list[np.ndarray] = []
-    metadatas: list[dict[str, object]] = []
     offset = 0
     for (article, th, ah), chunks, own in zip(todo, chunked, spans, strict=True):
         rows, chunk_vectors = _chunk_rows(article, chunks, own,
                                           sent_vecs[offset : offset + len(own)])
         offset += len(own)
         records.append(ArticleRecord(_stored(article), ah, th, tuple(rows)))
-        for chunk, vec in zip(chunks, chunk_vectors, strict=True):
-            ids.append(chunk.id)
-            vectors.append(vec)
-            metadatas.append(chroma_metadata(article))
+        vectors.extend(chunk_vectors)
         tally["updated" if article.id in stored else "added"] += 1
         tally["characters"] += len(article.text)
         tally["chunks"] += len(chunks)
-    if ids:
-        store.add_vectors(ids, np.vstack(vectors), metadatas)
-    new_ids = set(ids)
-    stale = [c for c in store.catalog.chunk_ids_of([a.id for a, _, _ in todo]) if c not in new_ids]
-    store.put(records, stale)
+    store.write(records, np.vstack(vectors) if vectors else np.zeros((0, embedder.dim)))
 
 
 def _chunk_rows(
@@ -266,14 +235,14 @@ def _stored(article: Article) -> StoredArticle:
 
 
 def _prunable(
-    catalog: Catalog, seen: set[str], unread: set[str]
+    store: Store, seen: set[str], unread: set[str]
 ) -> tuple[list[str], dict[str, int]]:
     """Stored ids to prune, and the files in `unread` that keep some from pruning (how many).
 
     An article's file is the path of its stored origin ("path:line" or "path"); paths are
     compared resolved, so "a/x.jsonl" and "./a/x.jsonl" are one file.
     """
-    absent = sorted(catalog.all_article_ids() - seen)
+    absent = sorted(store.article_ids() - seen)
     if not unread:
         return absent, {}
     files = {_file_key(path): path for path in sorted(unread)}
@@ -281,7 +250,7 @@ def _prunable(
     kept: Counter[str] = Counter()
     for start in range(0, len(absent), 500):
         part = absent[start : start + 500]
-        stored = catalog.articles(part)
+        stored = store.articles(part)
         for article_id in part:
             file = files.get(_file_key(_origin_file(stored[article_id].origin)))
             if file is None:

@@ -26,9 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-from index.errors import StoreError
+from index.errors import LexicalIndexError
+from index.filters import day_number
 from index.params import Lexical
-from index.store import day_number
 from index.tokens import tokenize
 from index.translit import arabic_skeleton, latin_skeleton, neighbours
 
@@ -57,8 +57,7 @@ def built(folder: Path) -> Built | None:
     except FileNotFoundError:
         pass
     except (ValueError, KeyError, TypeError, AttributeError) as err:
-        raise StoreError(f"{pointer} is damaged ({err}): run `akhbar index` on the archive "
-                         "again to rebuild the lexical index") from err
+        raise LexicalIndexError(pointer, f"damaged ({err})") from err
     return Built(folder, None) if (folder / "indptr.npy").exists() else None
 
 
@@ -177,20 +176,15 @@ class LexicalIndex:
         found = built(folder)
         while True:
             if found is None:
-                raise StoreError(
-                    f"the lexical index is missing from {folder.parent}: "
-                    "run `akhbar index` on the archive again to rebuild it"
-                )
+                raise LexicalIndexError(folder, "missing")
             try:
                 self._load(found.data)
                 break
             except FileNotFoundError as err:
                 again = built(folder)  # a writer swapped twice and removed the folder read?
                 if again == found:
-                    raise StoreError(
-                        f"the lexical index in {folder} is damaged ({err.filename} is "
-                        "missing): run `akhbar index` on the archive again to rebuild it"
-                    ) from err
+                    raise LexicalIndexError(
+                        folder, f"damaged ({err.filename} is missing)") from err
                 found = again
         self.generation = found.generation
         self.missing = False
@@ -291,6 +285,35 @@ class LexicalIndex:
             scores += best
             ceiling += float(self._idf(list(spellings)).max())
         coverage = matched / len(names)
+        return self._top(scores, k, mask, coverage, ceiling * (self.params.k1 + 1))
+
+    def search_synonyms(
+        self, sets: Sequence[Sequence[str]], words: int, k: int, *,
+        mask: np.ndarray | None = None,
+    ) -> LexicalHits:
+        """BM25 of synonym sets (a translated question's words): each set scores a chunk
+        through its best term.
+
+        The ceiling sums, over the sets with a term in the archive, the best idf in the set;
+        coverage is the share of the `words` the sets came from that have a term here.
+        """
+        n = len(self.chunk_ids)
+        scores = np.zeros(n, dtype=np.float32)
+        ceiling = 0.0
+        matched = 0
+        for synonyms in sets:
+            known = [self.vocab[t] for t in synonyms if t in self.vocab]
+            if not known:
+                continue
+            matched += 1
+            best = np.zeros_like(scores)
+            for term in known:
+                lo, hi = int(self.indptr[term]), int(self.indptr[term + 1])
+                docs = self.docs[lo:hi]
+                best[docs] = np.maximum(best[docs], self.weights[lo:hi])
+            scores += best
+            ceiling += float(self._idf(known).max())
+        coverage = matched / words if words else 0.0
         return self._top(scores, k, mask, coverage, ceiling * (self.params.k1 + 1))
 
     def spellings(self, name: str) -> dict[int, float]:

@@ -42,15 +42,12 @@ def main() -> None:
               for name, parity in (("even", 0), ("odd", 1))}
     archive = Archive.open(load_settings({"store": args.store}, environ={}))
     try:
-        from assistant.retrieve import Retriever
-
-        lexical = archive.retriever.lexical
         print("| half | translated weight | queries | R@1 | R@5 | MRR@10 | ans∈cited | ans∈quote |")
         print("|---|---|---|---|---|---|---|---|")
         for weight in (float(w) for w in args.weights.split(",")):
             weights = dataclasses.replace(method_weights("hybrid", archive.settings.scoring.fusion),
                                           translated=weight)
-            retriever = Retriever(archive.store, archive.embedder, lexical, weights)
+            retriever = archive.retriever_with(weights)
             for name, chosen in halves.items():
                 r = evaluate(retriever, chosen, "hybrid", threshold=lambda language: -1.0)
                 print(f"| {name} | {weight} | {r.n} | {r.recall_at_1:.3f} | "

@@ -19,6 +19,7 @@ from index.articles import Problem
 from index.build import IndexReport, IndexSettings, build
 from index.chunk import ChunkSettings
 from index.embed import Embedder
+from index.filters import Filters
 from index.store import Store, StoreConfig, open_store
 
 AKHBAR = str(Path(sys.executable).with_name("akhbar"))
@@ -145,19 +146,16 @@ def index_archive(
 
 def stored_vectors(store: Store) -> tuple[list[str], np.ndarray]:
     """Every (id, vector) in the store's Chroma collection, sorted by id."""
-    got = store.collection.get(include=["embeddings"])
-    order = np.argsort(got["ids"])
-    ids = [got["ids"][i] for i in order]
-    return ids, np.asarray(got["embeddings"], dtype=np.float32)[order]
+    return store.vectors()
 
 
 def assert_findable(store: Store) -> None:
     """Querying Chroma with each stored vector finds that vector's own chunk first."""
     ids, vectors = stored_vectors(store)
     assert ids, "the store holds no vectors"
-    found = store.collection.query(query_embeddings=vectors, n_results=1, include=["distances"])
-    assert [hit[0] for hit in found["ids"]] == ids
-    assert max(d[0] for d in found["distances"]) < 1e-4
+    found = [store.nearest(vector, Filters(), 1)[0] for vector in vectors]
+    assert [cid for cid, _ in found] == ids
+    assert max(distance for _, distance in found) < 1e-4
 
 
 @dataclass(frozen=True)
@@ -179,10 +177,10 @@ def snapshot(store_path: Path) -> Snapshot:
     try:
         ids, _ = stored_vectors(store)
         return Snapshot(
-            vector_ids=ids, vector_count=int(store.collection.count()),
-            article_ids=store.catalog.all_article_ids(), chunk_ids=store.catalog.all_chunk_ids(),
+            vector_ids=ids, vector_count=store.vector_count(),
+            article_ids=store.article_ids(), chunk_ids=store.chunk_ids(),
             lexical_ids=set(LexicalIndex(store.lexical_dir).chunk_ids),
-            dirty=store.catalog.get_meta("dirty"),
+            dirty=store.meta("dirty"),
         )
     finally:
         store.close()

@@ -108,16 +108,14 @@ def digest(store_path: Path) -> Digest:
         db.close()
     store = open_store(StoreConfig(store_path), create=False)
     try:
-        got = store.collection.get(include=["embeddings"])
+        ids, vectors = store.vectors()
     finally:
         store.close()
-    order = np.argsort(got["ids"])
     lexical = LexicalIndex(store_path / "lexical")
     arrays = {name: np.asarray(getattr(lexical, name))
               for name in ("indptr", "docs", "weights", "days", "sources")}
     return Digest(
-        articles=articles, chunks=chunks, vector_ids=[got["ids"][i] for i in order],
-        vectors=np.asarray(got["embeddings"], dtype=np.float32)[order],
+        articles=articles, chunks=chunks, vector_ids=ids, vectors=vectors,
         lexical_chunks=list(lexical.chunk_ids), lexical_vocab=dict(lexical.vocab),
         lexical_arrays=arrays, dirty=None if row is None else str(row[0]),
     )

@@ -123,8 +123,13 @@ def test_empty_store_says_how_to_fill_it(tmp_path: Path, use_embedder) -> None:
     from index.store import StoreConfig, open_store
 
     open_store(StoreConfig(tmp_path), create=True).close()
-    with pytest.raises(EmptyStoreError, match="Index an archive first: akhbar index PATH"):
+    with pytest.raises(EmptyStoreError, match=f"the store at {tmp_path} is empty") as raised:
         Archive.open(load_settings({"store": tmp_path}, environ={}), embedder=use_embedder)
+    assert raised.value.path == tmp_path
+    from assistant.cli import _words  # the CLI says how to fill it
+
+    assert _words(raised.value).endswith(f"Index an archive first: akhbar index PATH "
+                                         f"--store {tmp_path}")
 
 
 def _akhbar(*args: str) -> subprocess.CompletedProcess[str]:

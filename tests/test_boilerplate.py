@@ -50,13 +50,13 @@ def _open(path: Path) -> Store:
 
 
 def _text(store: Store, article_id: str) -> str:
-    stored = store.catalog.article(article_id)
+    stored = store.article(article_id)
     assert stored is not None
     return stored.text
 
 
 def _chunks_of(store: Store, article_id: str) -> list[Any]:
-    rows = store.catalog.chunks(store.catalog.chunk_ids_of([article_id]))
+    rows = store.chunks(sorted(store.chunk_ids([article_id])))
     return sorted(rows.values(), key=lambda c: c.ordinal)
 
 
@@ -123,7 +123,7 @@ def test_the_index_leaves_out_footers_and_repeated_lines_the_stored_text_keeps(
                            use_embedder).report
     assert report.added == len(items)
     with closing(_open(tmp_path / "s")) as store:
-        stored = store.catalog.article("flight")
+        stored = store.article("flight")
         assert stored is not None and stored.text == FLIGHT
         start = FLIGHT.index(FOOTER)
         assert stored.text[start : start + len(FOOTER)] == FOOTER
@@ -171,10 +171,10 @@ def test_reindexing_a_store_built_by_older_cleaning_rules_redoes_every_article(
         old = index_archive([archive], tmp_path / "s", use_embedder).report
     assert old.added == 6
     with closing(_open(tmp_path / "s")) as store:
-        old_chunks = store.catalog.all_chunk_ids()
+        old_chunks = store.chunk_ids()
     counting = CountingEmbedder(use_embedder)
     redone = index_archive([archive], tmp_path / "s", counting).report
     assert (redone.updated, redone.unchanged) == (6, 0) and counting.texts > 0
     with closing(_open(tmp_path / "s")) as store:
-        assert not store.catalog.all_chunk_ids() & old_chunks
+        assert not store.chunk_ids() & old_chunks
     assert index_archive([archive], tmp_path / "s", use_embedder).report.unchanged == 6

@@ -44,7 +44,7 @@ def _changed(article_id: str, text: str) -> list[dict[str, object]]:
 
 def _assert_lexical_in_step(store: Store) -> LexicalIndex:
     lexical = LexicalIndex(store.lexical_dir)
-    assert set(lexical.chunk_ids) == store.catalog.all_chunk_ids()
+    assert set(lexical.chunk_ids) == store.chunk_ids()
     return lexical
 
 
@@ -101,7 +101,7 @@ def test_a_changed_article_replaces_its_old_chunks(
     store_path = tmp_path / "store"
     index_archive([archive], store_path, use_embedder)
     with closing(_open(store_path)) as store:
-        old = set(store.catalog.chunk_ids_of(["eco-1"]))
+        old = store.chunk_ids(["eco-1"])
 
     text = str(CORPUS[0]["text"]).replace("برنت", "غرب تكساس") + " وارتفع سعر الذهب أيضاً."
     changed = write_jsonl(tmp_path / "changed.jsonl", _changed("eco-1", text))
@@ -110,18 +110,19 @@ def test_a_changed_article_replaces_its_old_chunks(
     assert (report.added, report.updated, report.unchanged) == (0, 1, len(CORPUS) - 1)
 
     with closing(_open(store_path)) as store:
-        new = set(store.catalog.chunk_ids_of(["eco-1"]))
+        new = store.chunk_ids(["eco-1"])
         assert new and not new & old
-        assert not old & store.catalog.all_chunk_ids()
-        assert store.collection.get(ids=sorted(old))["ids"] == []
-        assert sorted(store.collection.get(ids=sorted(new))["ids"]) == sorted(new)
-        assert store.collection.count() == len(store.catalog.all_chunk_ids())
+        assert not old & store.chunk_ids()
+        vector_ids = set(store.vectors()[0])
+        assert not old & vector_ids
+        assert new <= vector_ids
+        assert store.vector_count() == len(store.chunk_ids())
         assert_findable(store)
         lexical = _assert_lexical_in_step(store)
         assert lexical.search("الذهب", 5).chunk_ids[0] in new
         assert lexical.search(WORDS["eco-1"], 5).chunk_ids == []
         # Only the changed article's sentences were embedded, each once.
-        sentences = {s for c in store.catalog.chunks(sorted(new)).values() for s in c.sentences}
+        sentences = {s for c in store.chunks(sorted(new)).values() for s in c.sentences}
     assert counting.texts == len(sentences)
 
 
@@ -131,7 +132,7 @@ def test_prune_removes_articles_no_longer_in_the_archive(
     store_path = tmp_path / "store"
     index_archive([archive], store_path, use_embedder)
     with closing(_open(store_path)) as store:
-        gone = store.catalog.chunk_ids_of(["tech-1"])
+        gone = sorted(store.chunk_ids(["tech-1"]))
     smaller = write_jsonl(tmp_path / "smaller.jsonl", _without("tech-1"))
 
     kept = index_archive([smaller], store_path, use_embedder).report
@@ -141,9 +142,9 @@ def test_prune_removes_articles_no_longer_in_the_archive(
     pruned = index_archive([smaller], store_path, use_embedder, prune=True).report
     assert (pruned.pruned, pruned.unchanged) == (1, len(CORPUS) - 1)
     with closing(_open(store_path)) as store:
-        assert store.catalog.all_article_ids() == IDS - {"tech-1"}
-        assert store.collection.get(ids=gone)["ids"] == []
-        assert store.collection.count() == len(store.catalog.all_chunk_ids())
+        assert store.article_ids() == IDS - {"tech-1"}
+        assert not set(gone) & set(store.vectors()[0])
+        assert store.vector_count() == len(store.chunk_ids())
         lexical = _assert_lexical_in_step(store)
         assert lexical.search(WORDS["tech-1"], 5).chunk_ids == []
         assert lexical.search(WORDS["sport-1"], 5).chunk_ids
@@ -176,8 +177,8 @@ def test_duplicates_are_stored_once_with_a_reason(
     ]
     assert [p.line for p in indexed.problems] == [7, 8, 9]
     with closing(_open(tmp_path / "store")) as store:
-        assert store.catalog.all_article_ids() == IDS
-        stored = store.catalog.article("sport-1")
+        assert store.article_ids() == IDS
+        stored = store.article("sport-1")
         assert stored is not None and stored.text == sport["text"]
 
     # Again, with --prune: the copies stay skipped and nothing is pruned.
@@ -208,12 +209,20 @@ def test_another_model_is_refused_with_both_names(
     before = snapshot(store_path)
     expected = (
         r"was built with use-multilingual-v3 \(512-d\), not "
-        + re.escape(minilm_embedder.name) + r" \(384-d\)\. Use --model use-multilingual-v3"
+        + re.escape(minilm_embedder.name) + r" \(384-d\)$"
     )
-    with pytest.raises(ModelMismatchError, match=expected):
+    with pytest.raises(ModelMismatchError, match=expected) as raised:
         index_archive([archive], store_path, minilm_embedder)
-    with pytest.raises(ModelMismatchError, match="was chunked as 'chunks<=160 .*', not "):
+    assert (raised.value.path, raised.value.built_flag) == (store_path, "use-multilingual-v3")
+    from assistant.cli import _words  # the CLI words it, with the flag that fixes it
+
+    assert _words(raised.value).endswith(
+        ". Use --model use-multilingual-v3, or index into a new --store.")
+    with pytest.raises(ModelMismatchError, match="was chunked as 'chunks<=160 .*', not ") \
+            as chunked:
         index_archive([archive], store_path, use_embedder, chunking=ChunkSettings())
+    assert chunked.value.built.startswith("chunks<=160") and chunked.value.wanted
+    assert "Use the same chunk settings" in _words(chunked.value)
     assert snapshot(store_path) == before
 
 
@@ -222,12 +231,12 @@ def test_chroma_metadata_and_catalog_spans_agree(
 ) -> None:
     index_archive([archive], tmp_path / "store", use_embedder, chunking=SMALL_CHUNKS)
     with closing(_open(tmp_path / "store")) as store:
-        got = store.collection.get(include=["metadatas"])
-        rows = store.catalog.chunks(got["ids"])
+        got = store._collection.get(include=["metadatas"])  # what Chroma filters on
+        rows = store.chunks(got["ids"])
         assert set(rows) == set(got["ids"])
         for cid, meta in zip(got["ids"], got["metadatas"], strict=True):
             row = rows[cid]
-            article = store.catalog.article(row.article_id)
+            article = store.article(row.article_id)
             assert article is not None
             day = int(article.date.replace("-", "")) if article.date else 0
             assert meta == {"article_id": row.article_id, "source": article.source, "day": day}
@@ -244,7 +253,7 @@ def test_a_bad_archive_path_or_encoding_leaves_the_store_untouched(
         index_archive([missing], tmp_path / "store", use_embedder)
     with closing(_open(tmp_path / "store")) as store:
         assert store.model() is None  # the next run may still pick any model
-        assert store.catalog.get_meta("dirty") is None
+        assert store.meta("dirty") is None
         with pytest.raises(UnknownEncodingError):
             build([tmp_path], store, use_embedder, IndexSettings(encoding="no-such-codec"),
                   on_problem=print)

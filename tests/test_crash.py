@@ -47,11 +47,11 @@ class Slow(UseEmbedder):
         time.sleep(0.02)
         return super().embed_documents(texts)
 
-add_vectors = Store.add_vectors
+add_vectors = Store._add_vectors
 def add_then_wait(self, *args):
     add_vectors(self, *args)
     time.sleep(0.05)  # widen the window between a batch's vectors and its catalog commit
-Store.add_vectors = add_then_wait
+Store._add_vectors = add_then_wait
 
 archive, store_path, prune, *chunking = sys.argv[1:]
 settings = IndexSettings(chunking=ChunkSettings(*map(int, chunking)), prune=prune == "prune",
@@ -157,9 +157,9 @@ def test_orphan_vectors_are_dropped_after_a_crash(
     expected = snapshot(store_path)
     with closing(open_store(StoreConfig(store_path), create=False)) as store:
         ids, vectors = stored_vectors(store)
-        store.add_vectors(["orphan-1", "orphan-2"], vectors[:2],
+        store._add_vectors(["orphan-1", "orphan-2"], vectors[:2],
                           [{"article_id": "x"}, {"article_id": "y"}])
-        store.catalog.set_meta("dirty", "1")
+        store.set_meta("dirty", "1")
     report = index_archive([archive], store_path, use_embedder).report
     assert report.recovered == (2, 0)
     assert snapshot(store_path) == expected
@@ -173,10 +173,10 @@ def test_articles_missing_vectors_are_redone_after_a_crash(
     index_archive([archive], store_path, use_embedder)
     expected = snapshot(store_path)
     with closing(open_store(StoreConfig(store_path), create=False)) as store:
-        chunk_ids = store.catalog.chunk_ids_of(["eco-1"])
+        chunk_ids = sorted(store.chunk_ids(["eco-1"]))
         assert len(chunk_ids) > 1
-        store.delete_vectors(chunk_ids[:1])
-        store.catalog.set_meta("dirty", "1")
+        store._delete_vectors(chunk_ids[:1])
+        store.set_meta("dirty", "1")
     report = index_archive([archive], store_path, use_embedder).report
     assert report.recovered == (0, 1)
     assert (report.added, report.unchanged) == (1, 5)
@@ -199,7 +199,7 @@ def test_lexical_index_is_rebuilt_after_a_run_that_died_at_the_end(
     shutil.rmtree(store_path / "lexical")
     shutil.copytree(old_lexical, store_path / "lexical")
     with closing(open_store(StoreConfig(store_path), create=False)) as store:
-        store.catalog.set_meta("dirty", "1")
+        store.set_meta("dirty", "1")
     assert snapshot(store_path).lexical_ids != snapshot(store_path).chunk_ids
 
     report = index_archive([smaller], store_path, use_embedder, prune=True).report
@@ -217,9 +217,9 @@ def test_a_half_stored_article_leaves_no_vectors_behind(
     store_path = tmp_path / "store"
     index_archive([archive], store_path, use_embedder)
     with closing(open_store(StoreConfig(store_path), create=False)) as store:
-        chunk_ids = store.catalog.chunk_ids_of(["eco-1"])
-        store.delete_vectors(chunk_ids[:1])
-        store.catalog.set_meta("dirty", "1")
+        chunk_ids = sorted(store.chunk_ids(["eco-1"]))
+        store._delete_vectors(chunk_ids[:1])
+        store.set_meta("dirty", "1")
     without = write_corpus(CORPUS[1:], name="without.jsonl")
     report = index_archive([without], store_path, use_embedder, prune=True).report
     assert report.recovered == (0, 1)

@@ -10,7 +10,7 @@ import pytest
 from assistant.archive import Archive
 from assistant.config import Settings
 from assistant.evaluation.evaluate import method_weights
-from assistant.retrieve import Hit, Retriever
+from assistant.retrieve import Hit
 from tests.helpers import CORPUS, WORDS, run_akhbar, write_jsonl
 
 # Arabic questions each hold one article's own word; the English one only a name (London is
@@ -64,9 +64,8 @@ def test_eval_measures_each_method_on_each_query_file(beir: Path, tmp_path: Path
     archive = Archive.open(Settings(store=tmp_path / "store"))
     try:
         def ranking(method: str) -> list[Hit]:
-            return Retriever(archive.store, archive.embedder, archive.retriever.lexical,
-                             method_weights(method), translator=archive.translator
-                             ).search(QUERIES_EN[0]["text"], 10)
+            return archive.retriever_with(method_weights(method)).search(
+                QUERIES_EN[0]["text"], 10)
 
         without, with_names = ranking("hybrid-no-names"), ranking("hybrid")
     finally:

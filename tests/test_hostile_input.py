@@ -24,7 +24,7 @@ IDS = {str(a["id"]) for a in ARTICLES}
 def _stored(store_path: Path) -> dict[str, tuple[str, str]]:
     """id -> (text, origin) of every stored article."""
     with closing(open_store(StoreConfig(store_path), create=False)) as store:
-        found = store.catalog.articles(store.catalog.all_article_ids())
+        found = store.articles(store.article_ids())
     return {i: (a.text, a.origin) for i, a in found.items()}
 
 

@@ -117,7 +117,8 @@ def test_closing_an_archive_while_other_threads_ask_is_safe(
 
 def test_ui_workers_serve_every_thread_from_one_archive(seeds_store: Path) -> None:
     """The chat app's calls, and the steps of one streamed answer, on whatever thread."""
-    from assistant.ui.workers import ArchiveWorkers, Scope
+    from assistant.ui.workers import ArchiveWorkers
+    from index.filters import Filters
 
     workers = ArchiveWorkers(load_settings({"store": seeds_store}, environ={}), workers=3)
     try:
@@ -130,9 +131,9 @@ def test_ui_workers_serve_every_thread_from_one_archive(seeds_store: Path) -> No
         with ThreadPoolExecutor(3) as pool:
             got = list(pool.map(lambda _: workers.call(seen), range(3)))
             assert len({a for a, _ in got}) == 1 and len({t for _, t in got}) == 3
-            stream = workers.ask_stream(QUESTIONS[1], Scope())
+            stream = workers.ask_stream(QUESTIONS[1], Filters())
             events = [pool.submit(next, stream).result() for _ in range(2)]  # two threads
-        expected = workers.ask(QUESTIONS[1], Scope())
+        expected = workers.ask(QUESTIONS[1], Filters())
         assert isinstance(events[-1], Answer) and _key(events[-1]) == _key(expected)
         workers.warm()
     finally:

@@ -28,7 +28,7 @@ def _thresholds(
 
     store = open_store(StoreConfig(store_path), create=False)
     try:
-        return dict(refusal.thresholds(store.catalog, probe, quantile=quantile, legs=legs,
+        return dict(refusal.thresholds(store, probe, quantile=quantile, legs=legs,
                                        refusal=floors))
     finally:
         store.close()
@@ -81,13 +81,13 @@ def test_recomputed_when_the_dictionary_comes_or_goes(tmp_path: Path, use_embedd
     opened = open_store(StoreConfig(store), create=False)
     try:
         without = Probe(0.3)
-        assert refusal.thresholds(opened.catalog, without, quantile=0.5)["en"] == 0.3
+        assert refusal.thresholds(opened, without, quantile=0.5)["en"] == 0.3
         with_dictionary = Probe(0.4)  # English evidence now has the dictionary leg in it
-        assert refusal.thresholds(opened.catalog, with_dictionary, quantile=0.5,
+        assert refusal.thresholds(opened, with_dictionary, quantile=0.5,
                                   legs="dictionary")["en"] == 0.4
         assert with_dictionary.calls > 0
         cached = Probe(0.9)
-        assert refusal.thresholds(opened.catalog, cached, quantile=0.5,
+        assert refusal.thresholds(opened, cached, quantile=0.5,
                                   legs="dictionary")["en"] == 0.4
         assert cached.calls == 0
     finally:

@@ -31,7 +31,8 @@ from helpers import (
 
 from assistant.cli import main
 from index.embed import UseEmbedder
-from index.errors import StoreError
+from index.errors import ServerAddressError, ServerUnreachableError, StoreError
+from index.filters import Filters
 from index.store import Store, StoreConfig, open_store
 
 QUERIES = ["أسعار النفط والميزانية", "مباراة كرة القدم في لندن", "حملة تطعيم الأطفال",
@@ -55,8 +56,9 @@ def test_chroma_top_k_equals_brute_force(built: Store, use_embedder: UseEmbedder
     unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
     queries = np.vstack([use_embedder.embed_query(q) for q in QUERIES] + [vectors[:3] * 0.5])
     k = 10
-    found = built.collection.query(query_embeddings=queries, n_results=k, include=["distances"])
-    for q, got_ids, got_dist in zip(queries, found["ids"], found["distances"], strict=True):
+    for q in queries:
+        nearest = built.nearest(q, Filters(), k)
+        got_ids, got_dist = [cid for cid, _ in nearest], [d for _, d in nearest]
         distance = 1.0 - unit @ (q / np.linalg.norm(q))
         top = np.argsort(distance, kind="stable")[:k]
         assert got_ids == [ids[i] for i in top]
@@ -69,7 +71,7 @@ def test_every_chunk_is_found_by_its_own_vector(built: Store) -> None:
 
 def test_chunk_vectors_are_the_normalised_mean_of_their_sentence_vectors(built: Store) -> None:
     ids, vectors = stored_vectors(built)
-    rows = built.catalog.chunks(ids)
+    rows = built.chunks(ids)
     for cid, vector in zip(ids, vectors, strict=True):
         mean = rows[cid].vectors.astype(np.float32).mean(axis=0)
         np.testing.assert_allclose(vector, mean / np.linalg.norm(mean), atol=2e-3)
@@ -144,7 +146,7 @@ def test_index_into_a_chroma_server(
     assert np.asarray(got["embeddings"]).shape == (summary["chunks"], 512)
     assert {m["article_id"] for m in got["metadatas"]} == {a["id"] for a in CORPUS}
     with closing(open_store(StoreConfig(store, chroma_server), create=False)) as opened:
-        assert set(got["ids"]) == opened.catalog.all_chunk_ids()
+        assert set(got["ids"]) == opened.chunk_ids()
         assert_findable(opened)
 
     assert main(["stats", *flags, "--json"]) == 0
@@ -161,8 +163,10 @@ def test_a_dead_chroma_server_is_a_clear_error(
 ) -> None:
     address = f"127.0.0.1:{free_port()}"
     store = tmp_path / "store"
-    with pytest.raises(StoreError, match=f"cannot reach the Chroma server at {address}"):
+    with pytest.raises(StoreError, match=f"cannot reach the Chroma server at {address}") \
+            as raised:
         open_store(StoreConfig(store, address), create=True)
+    assert isinstance(raised.value, ServerUnreachableError) and raised.value.address == address
 
     assert main(["index", str(archive), "--store", str(store), "--chroma-server", address,
                  "--quiet"]) == 1
@@ -173,8 +177,10 @@ def test_a_dead_chroma_server_is_a_clear_error(
 
 
 def test_a_bad_server_address_says_what_is_expected(tmp_path: Path) -> None:
-    with pytest.raises(StoreError, match="bad Chroma server address 'localhost': use HOST:PORT"):
+    with pytest.raises(ServerAddressError, match="bad Chroma server address 'localhost': "
+                       "use HOST:PORT") as raised:
         open_store(StoreConfig(tmp_path / "store", "localhost"), create=True)
+    assert raised.value.address == "localhost"
 
 
 # --- generations: the catalog counts its changes, the lexical index records which it is of ---
@@ -229,7 +235,7 @@ def test_a_lexical_folder_left_half_written_is_never_read_and_is_cleared(
     again = LexicalIndex(store_path / "lexical")
     assert again.folder == good.folder and again.chunk_ids == good.chunk_ids
     with closing(open_store(StoreConfig(store_path), create=False)) as store:
-        store.catalog.set_meta("dirty", "1")  # as the killed run left it
+        store.set_meta("dirty", "1")  # as the killed run left it
     index_archive([archive], store_path, use_embedder)
     assert not half.exists()
     assert set(LexicalIndex(store_path / "lexical").chunk_ids) == set(good.chunk_ids)
@@ -278,23 +284,24 @@ def test_a_restricted_lexical_index_skips_chunks_no_longer_stored(built: Store) 
     assert sources is not None and not sources[index.chunk_ids.index(dead)]
 
 
-def test_the_catalog_reads_and_writes_from_any_thread(built: Store) -> None:
-    """One writer, many readers: a catalog opened on one thread serves every other."""
+def test_the_store_reads_and_writes_from_any_thread(built: Store) -> None:
+    """One writer, many readers: a store (its catalog) opened on one thread serves every
+    other."""
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    catalog = built.catalog
-    ids = sorted(catalog.all_chunk_ids())
+    store = built
+    ids = sorted(store.chunk_ids())
     start = threading.Barrier(6, timeout=60)
 
     def read(n: int) -> tuple[int, int]:
         start.wait()
-        rows = catalog.chunks(ids[n::6])
-        return len(rows), catalog.counts()[1]
+        rows = store.chunks(ids[n::6])
+        return len(rows), store.counts()[1]
 
     with ThreadPoolExecutor(6) as pool:
         got = list(pool.map(read, range(6)))
-        pool.submit(catalog.set_meta, "test-thread", "written").result()
+        pool.submit(store.set_meta, "test-thread", "written").result()
     assert sum(n for n, _ in got) == len(ids)
     assert {total for _, total in got} == {len(ids)}
-    assert catalog.get_meta("test-thread") == "written"
+    assert store.meta("test-thread") == "written"

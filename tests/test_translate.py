@@ -62,8 +62,7 @@ def small_archive(
 ON = method_weights("hybrid")  # the default hybrid, with the dictionary leg
 
 def _retriever(archive: Archive, weights: Fusion, translator: Translator) -> Retriever:
-    return Retriever(archive.store, archive.embedder, archive.retriever.lexical, weights,
-                     translator=translator)
+    return Retriever(archive.retriever.store, archive.embedder, weights, translator=translator)
 
 
 def test_stop_words_are_dropped_and_translations_become_bm25_terms(fake: Path) -> None:
@@ -228,7 +227,7 @@ def test_the_refusal_thresholds_follow_the_dictionary(
                                         dictionary=dictionary), embedder=use_embedder)
         try:
             archive.threshold("en")
-            return str(json.loads(archive.store.catalog.get_meta("refusal") or "{}")["method"])
+            return str(json.loads(archive.store.meta("refusal") or "{}")["method"])
         finally:
             archive.close()
 

@@ -35,8 +35,8 @@ from assistant.ui.render import (
     link_html,
     panel_html,
 )
-from assistant.ui.workers import Scope
 from index.catalog import StoredArticle
+from index.filters import Filters
 from index.store import StoreStats
 
 REPO = Path(__file__).resolve().parents[1]
@@ -139,7 +139,7 @@ class StreamingWorkers:
 
     def __init__(self, events: Sequence[Delta | Answer | Exception]) -> None:
         self.events = events
-        self.asked: list[tuple[str, Scope, list[Turn]]] = []
+        self.asked: list[tuple[str, Filters, list[Turn]]] = []
 
     def call(self, fn: Any) -> Any:
         return fn(self)
@@ -150,7 +150,7 @@ class StreamingWorkers:
     def sources(self) -> list[str]:
         return ["Rudaw"]
 
-    def ask_stream(self, question: str, scope: Scope, history: Sequence[Turn] = ()) -> Any:
+    def ask_stream(self, question: str, scope: Filters, history: Sequence[Turn] = ()) -> Any:
         self.asked.append((question, scope, list(history)))
         for event in self.events:
             if isinstance(event, Exception):
@@ -175,7 +175,7 @@ def test_the_answer_streams_in_and_the_next_question_carries_the_history(
     assert "2021-02-01 → …" in html[-1] and "Rudaw" in html[-1]  # the scope, shown
     exchanges = steps[-1][1]
     assert [e.answer for e in exchanges] == [final]
-    assert workers.asked[0][1] == Scope(since="2021-02-01", outlets=("Rudaw",))
+    assert workers.asked[0][1] == Filters(since="2021-02-01", sources=("Rudaw",))
 
     list(app.answer("and who denied it?", None, None, [], exchanges))
     assert workers.asked[1][2] == [Turn(ERBIL["en"], final.text)]
@@ -250,10 +250,10 @@ def test_one_outlet_may_be_given_as_a_string() -> None:
     from assistant.ui.app import _scope
 
     labels = ("since", "until")
-    assert _scope("", "", "Rudaw", labels=labels).outlets == ("Rudaw",)
-    assert _scope("", "", ["Rudaw", "عكاظ"], labels=labels).outlets == ("Rudaw", "عكاظ")
-    assert _scope("", "", None, labels=labels).outlets == ()
-    assert _scope("", "", "  ", labels=labels).outlets == ()
+    assert _scope("", "", "Rudaw", labels=labels).sources == ("Rudaw",)
+    assert _scope("", "", ["Rudaw", "عكاظ"], labels=labels).sources == ("Rudaw", "عكاظ")
+    assert _scope("", "", None, labels=labels).sources == ()
+    assert _scope("", "", "  ", labels=labels).sources == ()
     bad_values = ((5, "int 5"), ({"a": 1}, "dict {'a': 1}"), (["Rudaw", 3], "a list holding int"))
     for bad, kind in bad_values:
         with pytest.raises(ValueError, match=rf"^outlets: expected a list of outlet names \(or "

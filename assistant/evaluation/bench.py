@@ -22,6 +22,7 @@ import numpy as np
 from assistant.archive import Archive
 from assistant.config import load_settings
 from assistant.evaluation.evaluate import table
+from index.filters import Filters
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "retrieval-derived" / "xquad"
 
@@ -67,11 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         archive.ask("warm up")  # loads the model, maps the lexical index, calibrates refusal
         stats = archive.stats()
-        collection = archive.store.collection
+        store = archive.store
         embed = _each(questions, archive.embedder.embed_query)
-        vec = archive.embedder.embed_query(questions[0]).tolist()
-        chroma = _timed(lambda: collection.query(query_embeddings=[vec], n_results=50,
-                                                 include=[]), repeat=len(questions))
+        vec = archive.embedder.embed_query(questions[0])
+        chroma = _timed(lambda: store.dense(vec, Filters(), 50), repeat=len(questions))
         search = _each(questions, archive.search)
         ask = _each(questions, archive.ask)
     finally:

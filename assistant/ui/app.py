@@ -38,8 +38,9 @@ from assistant.ui.render import (
     panel_placeholder,
     status_html,
 )
-from assistant.ui.workers import ArchiveWorkers, Scope
+from assistant.ui.workers import ArchiveWorkers
 from index.errors import AkhbarIndexError
+from index.filters import Filters
 
 log = logging.getLogger(__name__)
 
@@ -259,12 +260,12 @@ class ChatApp:
 def _scope(
     since: str | None, until: str | None, outlets: object,
     *, labels: tuple[str, str],
-) -> Scope:
+) -> Filters:
     first, last = _date(labels[0], since), _date(labels[1], until)
     if first and last and first > last:
         raise ValueError(f"The date range is empty: {labels[0]} ({first}) is after "
                          f"{labels[1]} ({last}).")
-    return Scope(since=first, until=last, outlets=_outlets(outlets))
+    return Filters(since=first, until=last, sources=_outlets(outlets))
 
 
 def _outlets(value: object) -> tuple[str, ...]:
@@ -304,12 +305,12 @@ def _date(label: str, value: object) -> str | None:
         raise ValueError(f"{label}: expected a date as YYYY-MM-DD, got {text!r}.") from None
 
 
-def _describe(scope: Scope) -> str:
+def _describe(scope: Filters) -> str:
     parts = []
     if scope.since or scope.until:
         parts.append(f"{scope.since or '…'} → {scope.until or '…'}")
-    if scope.outlets:
-        parts.append(", ".join(scope.outlets))
+    if scope.sources:
+        parts.append(", ".join(scope.sources))
     return " · ".join(parts)
 
 

@@ -10,30 +10,16 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import TypeVar
 
 from assistant.answer import Answer
 from assistant.archive import Archive, Delta
 from assistant.chat import Turn
 from assistant.config import Settings
-from assistant.retrieve import Filters
+from index.filters import Filters
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What a question is asked over: a date range and outlets (empty: everything)."""
-
-    since: str | None = None
-    until: str | None = None
-    outlets: tuple[str, ...] = ()
-
-    def filters(self, archive: Archive) -> Filters:
-        """The archive's filters for this scope (outlet names checked against the archive)."""
-        return archive.filters(since=self.since, until=self.until, sources=self.outlets)
 
 
 class ArchiveWorkers:
@@ -51,14 +37,17 @@ class ArchiveWorkers:
         return fn(self.archive)
 
     def ask_stream(
-        self, question: str, scope: Scope, history: Sequence[Turn] = (),
+        self, question: str, scope: Filters, history: Sequence[Turn] = (),
     ) -> Iterator[Delta | Answer]:
-        """Archive.ask_stream; closing this iterator stops the answer early (an LLM's too)."""
+        """Archive.ask_stream over `scope` (its outlet names as typed: checked against the
+        archive's, case-insensitively); closing this iterator stops the answer early."""
         archive = self.archive
-        yield from archive.ask_stream(question, filters=scope.filters(archive), history=history)
+        yield from archive.ask_stream(question, filters=_resolved(archive, scope),
+                                      history=history)
 
-    def ask(self, question: str, scope: Scope, history: Sequence[Turn] = ()) -> Answer:
-        return self.archive.ask(question, filters=scope.filters(self.archive), history=history)
+    def ask(self, question: str, scope: Filters, history: Sequence[Turn] = ()) -> Answer:
+        return self.archive.ask(question, filters=_resolved(self.archive, scope),
+                                history=history)
 
     def warm(self) -> None:
         """Pay the first-use costs (calibrating refusals) in the background, so that no
@@ -76,6 +65,11 @@ class ArchiveWorkers:
     def close(self) -> None:
         self._closed.set()
         self.archive.close()
+
+
+def _resolved(archive: Archive, scope: Filters) -> Filters:
+    """The archive's filters for `scope` (Archive.filters: outlet names matched)."""
+    return archive.filters(since=scope.since, until=scope.until, sources=scope.sources)
 
 
 def _warm_up(archive: Archive) -> None:

@@ -11,7 +11,7 @@ With before/after the run then sleeps until it is killed; with go it carries on 
 kills it a moment later, somewhere inside the stage). Stages and the function they wrap:
 
     embed    UseEmbedder.embed_documents   embedding a batch's sentences
-    chroma   Store.add_vectors             writing a batch's vectors to Chroma
+    chroma   Store._add_vectors            writing a batch's vectors to Chroma
     commit   Catalog.put                   committing a batch to the catalog
     lexical  index.lexical.build           rebuilding BM25 (after the last commit)
     publish  index.lexical._publish        swapping the new BM25 folder in
@@ -33,7 +33,7 @@ def _install(spec: str, signal_file: Path) -> None:
     nth, _, when = rest.partition(":")
     targets: dict[str, tuple[Any, str]] = {
         "embed": (embed.UseEmbedder, "embed_documents"),
-        "chroma": (store.Store, "add_vectors"),
+        "chroma": (store.Store, "_add_vectors"),
         "commit": (catalog.Catalog, "put"),
         "lexical": (lexical, "build"),
         "publish": (lexical, "_publish"),
