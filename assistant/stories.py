@@ -11,9 +11,12 @@ take the one's claim of responsibility for the other's. So the hits are grouped:
 - two articles that share enough content terms and were published within a few days of each
   other are reports of one story (single link: a story grows by any of its articles).
 
-The best story is that of the best hit. Another story is quoted only when its best evidence
-is close to the best story's; its quotes then come after the best story's, each its own item
-with its outlet and date (as every quote is).
+The best story is, among those whose evidence is close to the best hit's, the one that holds
+most of the question's terms, weighted by their idf (retrieval order on a tie): a 2015 bombing
+that scores as well as the Erbil rockets, but without «أربيل», is not the answer. Another
+story is quoted only when its evidence is close to the best story's and it holds most of the
+question's terms the best story holds; its quotes then come after the best story's, each its
+own item with its outlet and date (as every quote is).
 """
 
 from __future__ import annotations
@@ -24,12 +27,12 @@ from datetime import date
 from assistant.retrieve import Copy, Hit
 from index.tokens import tokenize
 
-__all__ = ["Story", "StoryWeights", "close", "group", "quotable", "story_rank"]
+__all__ = ["Story", "StoryWeights", "close", "group", "quotable", "ranked", "story_rank"]
 
 
 @dataclass(frozen=True)
 class StoryWeights:
-    copy_overlap: float = 0.8  # share of the smaller passage's terms the other holds: a copy
+    copy_overlap: float = 0.8  # shared terms over all their terms (Jaccard): a wire copy
     copy_days: int = 3  # a wire copy is published within this many days of the first one
     story_overlap: float = 0.35  # share of terms for two articles to report one story
     story_days: int = 3  # ... published within this many days of each other
@@ -89,10 +92,10 @@ def group(hits: list[Hit], weights: StoryWeights = WEIGHTS) -> list[Story]:
     for j, b in enumerate(found):
         twins = {c.article_id for h in b.hits for c in h.copies}
         for i, a in enumerate(found[:j]):
-            overlap = _overlap(a.terms, b.terms)
+            overlap, same = _overlap(a.terms, b.terms), _jaccard(a.terms, b.terms)
             retrieved_twin = ids[i] in twins or ids[j] in {c.article_id for h in a.hits
                                                            for c in h.copies}
-            copy = retrieved_twin or (overlap >= weights.copy_overlap
+            copy = retrieved_twin or (same >= weights.copy_overlap
                                       and _near(a.day, b.day, weights.copy_days))
             if copy and b.copy_of is None:
                 b.copy_of = i if a.copy_of is None else a.copy_of
@@ -126,9 +129,20 @@ def group(hits: list[Hit], weights: StoryWeights = WEIGHTS) -> list[Story]:
 def quotable(hits: list[Hit], weights: StoryWeights = WEIGHTS) -> list[Hit]:
     """The hits an answer may quote: the best story's first, then those of stories close to
     it (`close`); a wire copy's passages are left to its first copy."""
-    stories = group(hits, weights)
+    stories = ranked(group(hits, weights), weights)
     return [h for s in stories if s is stories[0] or close(s, stories[0], weights)
             for h in s.hits]
+
+
+def ranked(stories: list[Story], weights: StoryWeights = WEIGHTS) -> list[Story]:
+    """`stories` (in retrieval order) with the best first: of those whose evidence is within
+    `weights.close` of the first, the one that holds most of the question's terms by idf
+    (the first, on a tie); the others stay in order."""
+    if not stories:
+        return []
+    contenders = [s for s in stories if s.evidence >= stories[0].evidence - weights.close]
+    best = max(contenders, key=lambda s: sum(_topic(s).values()))
+    return [best, *(s for s in stories if s is not best)]
 
 
 def close(story: Story, best: Story, weights: StoryWeights = WEIGHTS) -> bool:
@@ -136,15 +150,21 @@ def close(story: Story, best: Story, weights: StoryWeights = WEIGHTS) -> bool:
     and the question's terms that `best` holds mostly held by it too (weighted by idf)."""
     if story.evidence < best.evidence - weights.close:
         return False
-    wanted = dict(best.matched)
-    held = {t for t, _ in story.matched}
+    wanted = _topic(best)
+    held = _topic(story)
     total = sum(wanted.values())
     return not total or sum(w for t, w in wanted.items() if t in held) / total >= weights.topic
 
 
+def _topic(story: Story) -> dict[str, float]:
+    """The question's terms the story holds, with their idf; not numbers (a year is no topic)."""
+    return {t: w for t, w in story.matched if not t.isdigit()}
+
+
 def story_rank(hits: list[Hit], weights: StoryWeights = WEIGHTS) -> dict[str, int]:
     """The place of each hit's article's story (0: the best), by article id."""
-    return {h.article_id: n for n, s in enumerate(group(hits, weights)) for h in s.hits}
+    return {h.article_id: n for n, s in enumerate(ranked(group(hits, weights), weights))
+            for h in s.hits}
 
 
 def _terms(hit: Hit) -> set[str]:
@@ -154,6 +174,10 @@ def _terms(hit: Hit) -> set[str]:
 def _overlap(a: set[str], b: set[str]) -> float:
     """The share of the smaller set's terms that the other holds."""
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
 
 
 def _day(text: str | None) -> int | None:
