@@ -286,7 +286,8 @@ class Archive:
         k = k or self.settings.k
         wide = k * FOLLOW_UP.wider if is_follow_up(question, history) else k
         hits = self._search(view, query, wide, filters)  # dense + BM25
-        hits = follow_topic(question, hits, history, k)  # the last turn's story raised
+        hits = follow_topic(question, hits, history, k,  # the last turn's story raised
+                            embed=self.embedder.embed_query)
         language = detect(question)
         threshold = self._threshold(view, language)
         if self.settings.llm_provider is None:

@@ -5,14 +5,18 @@ cited (`Turn.cited`). Without an LLM a follow-up is searched with the previous q
 (`standalone_question`), and the passages of the articles the previous answer cited, and of
 their wire copies, are then raised (`follow_topic`): by `FollowUpWeights.cited`, and to the
 top when the follow-up has no content word of its own ("and when did it happen?",
-«وكيف انتهت؟»), which can only be asking about the same story.
+«وكيف انتهت؟»), which can only be asking about the same story. Which sentences answer is
+read half from the follow-up alone (`FollowUpWeights.own`): "Who could not vote?" asks for
+those abroad, not for the turnout the first question asked about.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+
+import numpy as np
 
 from assistant.retrieve import Hit
 from assistant.translate import STOPWORDS as EN_STOPWORDS
@@ -42,6 +46,7 @@ class Turn:
 class FollowUpWeights:
     cited: float = 0.15  # added to the score of a passage of an article the last turn cited
     wider: int = 3  # a follow-up searches this many times k, so the last story can be found
+    own: float = 0.5  # share of a sentence's score from the follow-up alone (not the last turn)
 
 
 FOLLOW_UP = FollowUpWeights()
@@ -72,9 +77,11 @@ def own_words(question: str) -> set[str]:
 
 
 def follow_topic(question: str, hits: list[Hit], history: Sequence[Turn], k: int,
-                 weights: FollowUpWeights = FOLLOW_UP) -> list[Hit]:
-    """The best k of `hits` for a follow-up: the previous turn's cited articles raised."""
-    if not is_follow_up(question, history) or not history[-1].cited:
+                 weights: FollowUpWeights = FOLLOW_UP, *,
+                 embed: Callable[[str], np.ndarray] | None = None) -> list[Hit]:
+    """The best k of `hits` for a follow-up: the previous turn's cited articles raised; each
+    sentence scored partly by the follow-up alone (`embed`, when given)."""
+    if not is_follow_up(question, history):
         return hits[:k]
     cited = set(history[-1].cited)
     alone = not own_words(question)  # nothing of its own to ask about but the last story
@@ -85,4 +92,16 @@ def follow_topic(question: str, hits: list[Hit], history: Sequence[Turn], k: int
     raised = [replace(h, score=round(h.score + weights.cited, 4)) if carried(h) else h
               for h in hits]
     raised.sort(key=lambda h: (not (alone and carried(h)), -h.score))
-    return raised[:k]
+    if embed is None:
+        return raised[:k]
+    own = embed(question)
+    return [_rescored(h, own, weights.own) for h in raised[:k]]
+
+
+def _rescored(hit: Hit, own: np.ndarray, share: float) -> Hit:
+    """The hit with its sentences scored `share` by the follow-up alone (`own`, its vector)."""
+    if hit.sentence_vectors.shape != (len(hit.sentence_scores), own.shape[0]):
+        return hit  # no stored sentence vectors to score
+    alone = hit.sentence_vectors.astype(np.float32) @ own
+    scores = (1 - share) * np.asarray(hit.sentence_scores, dtype=np.float32) + share * alone
+    return replace(hit, sentence_scores=tuple(float(x) for x in scores))

@@ -34,7 +34,7 @@ __all__ = ["Story", "StoryWeights", "close", "group", "quotable", "ranked", "sto
 class StoryWeights:
     copy_overlap: float = 0.8  # shared terms over all their terms (Jaccard): a wire copy
     copy_days: int = 3  # a wire copy is published within this many days of the first one
-    story_overlap: float = 0.35  # share of terms for two articles to report one story
+    story_overlap: float = 0.45  # share of terms for two articles to report one story
     story_days: int = 3  # ... published within this many days of each other
     close: float = 0.1  # another story is quoted when its evidence is within this of the best
     # ... and when it holds this share (by idf) of the question's terms the best story holds:
