@@ -5,9 +5,10 @@ cited (`Turn.cited`). Without an LLM a follow-up is searched with the previous q
 (`standalone_question`), and the passages of the articles the previous answer cited, and of
 their wire copies, are then raised (`follow_topic`): by `FollowUpWeights.cited`, and to the
 top when the follow-up has no content word of its own ("and when did it happen?",
-«وكيف انتهت؟»), which can only be asking about the same story. Which sentences answer is
-read half from the follow-up alone (`FollowUpWeights.own`): "Who could not vote?" asks for
-those abroad, not for the turnout the first question asked about.
+«وكيف انتهت؟»), which can only be asking about the same story. Which sentences of
+the cited articles answer is read half from the follow-up alone (`FollowUpWeights.own`):
+"Who could not vote?" asks for those abroad, not for the turnout the first question asked
+about.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class Turn:
 class FollowUpWeights:
     cited: float = 0.15  # added to the score of a passage of an article the last turn cited
     wider: int = 3  # a follow-up searches this many times k, so the last story can be found
-    own: float = 0.5  # share of a sentence's score from the follow-up alone (not the last turn)
+    own: float = 0.5  # share of a cited article's sentence's score from the follow-up alone
 
 
 FOLLOW_UP = FollowUpWeights()
@@ -79,8 +80,8 @@ def own_words(question: str) -> set[str]:
 def follow_topic(question: str, hits: list[Hit], history: Sequence[Turn], k: int,
                  weights: FollowUpWeights = FOLLOW_UP, *,
                  embed: Callable[[str], np.ndarray] | None = None) -> list[Hit]:
-    """The best k of `hits` for a follow-up: the previous turn's cited articles raised; each
-    sentence scored partly by the follow-up alone (`embed`, when given)."""
+    """The best k of `hits` for a follow-up: the previous turn's cited articles raised, and
+    their sentences scored partly by the follow-up alone (`embed`, when given)."""
     if not is_follow_up(question, history):
         return hits[:k]
     cited = set(history[-1].cited)
@@ -95,7 +96,7 @@ def follow_topic(question: str, hits: list[Hit], history: Sequence[Turn], k: int
     if embed is None:
         return raised[:k]
     own = embed(question)
-    return [_rescored(h, own, weights.own) for h in raised[:k]]
+    return [_rescored(h, own, weights.own) if carried(h) else h for h in raised[:k]]
 
 
 def _rescored(hit: Hit, own: np.ndarray, share: float) -> Hit:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -140,6 +141,28 @@ def test_a_follow_up_without_words_of_its_own_stays_with_the_cited_story() -> No
     # a wire copy of a cited article counts as the story
     copied = [*_hits("x"), passage("w", "نص.", evidence=0.1, copies=(Copy("erbil", "R", None),))]
     assert follow_topic("and when?", copied, history, 1)[0].article_id == "w"
+
+
+def test_a_follow_ups_sentences_are_scored_by_what_it_asks(use_embedder) -> None:
+    text = ("بلغت نسبة المشاركة في الانتخابات 99.97 في المائة. "
+            "ولم يتمكن من التصويت الناخبون الذين كانوا خارج البلاد.")
+    spans = tuple(sentence_spans(text))
+    vectors = use_embedder.embed_documents([text[s:e] for s, e in spans])
+    first = "What turnout did North Korea report for its local elections?"
+    follow_up = "Who could not vote?"
+    concat = use_embedder.embed_query(f"{first} {follow_up}")
+    hit = passage("nk", text)
+    hit = replace(hit, sentence_scores=tuple(float(x) for x in vectors @ concat),
+                  sentence_vectors=vectors)
+    history = [Turn(first, "…", ("nk",))]
+    [scored] = follow_topic(follow_up, [hit], history, 1, embed=use_embedder.embed_query)
+    alone = vectors @ use_embedder.embed_query(follow_up)
+    assert scored.sentence_scores == pytest.approx(
+        [(a + b) / 2 for a, b in zip(hit.sentence_scores, alone, strict=True)], abs=1e-5)
+    # the sentence on who could not vote gains on the one on the turnout
+    assert (scored.sentence_scores[1] - scored.sentence_scores[0]
+            > hit.sentence_scores[1] - hit.sentence_scores[0])
+    assert follow_topic(follow_up, [hit], history, 1)[0].sentence_scores == hit.sentence_scores
 
 
 @pytest.fixture(scope="module")
