@@ -24,6 +24,7 @@ from assistant.language import Language, detect
 from assistant.planted import flag, visible
 from assistant.retrieve import Hit
 from assistant.scoring import Quoting
+from assistant.stories import quotable, story_rank
 from assistant.substance import is_question, novelty, stuffed
 from index.normalize import normalize
 from index.tokens import tokenize
@@ -89,7 +90,10 @@ def extract(
     language = language or detect(question)
     if not is_answerable(hits, threshold):
         return refuse(question, language, "extractive")
-    picks = _pick_sentences(question, hits, threshold, quoting)
+    quoted = quotable(hits)  # the best story's hits, then those of stories close to it
+    picks = _pick_sentences(question, quoted, threshold, quoting)
+    rank = story_rank(quoted)
+    picks.sort(key=lambda pick: rank[pick[0].article_id])  # the best story's quotes first
     if not picks:
         return refuse(question, language, "extractive", (NOTHING_QUOTABLE,))
     citations = tuple(
@@ -98,6 +102,8 @@ def extract(
     lines = [LEAD[language]]
     for c in citations:
         where = ", ".join(p for p in (c.source, c.date or "") if p)
+        if c.also_in:
+            where += f"; also in: {c.copies_text()}"
         lines.append(f"- «{visible(c.quote)}» [{c.n}]" + (f" ({where})" if where else ""))
     return Answer(question, "\n".join(lines), False, citations, language, "extractive")
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from assistant import refusal
 from assistant.answer import Answer, Delta, best_evidence, extract  # Delta: re-exported
-from assistant.chat import Turn, standalone_question
+from assistant.chat import FOLLOW_UP, Turn, follow_topic, is_follow_up, standalone_question
 from assistant.config import Settings
 from assistant.errors import (
     ArticleNotFoundError,
@@ -301,8 +301,12 @@ class Archive:
             query = condense(question, history, self.settings)  # prompts/condense.md
         view = self._current()  # the store as it is now, for the whole answer
         language = detect(question)  # once: the answer's framing, the threshold, the lists
-        hits = self._search(view, query, k or self.settings.k, filters,  # dense + BM25
+        k = k or self.settings.k
+        wide = k * FOLLOW_UP.wider if is_follow_up(question, history) else k
+        hits = self._search(view, query, wide, filters,  # dense + BM25
                             language if query == question else None)
+        hits = follow_topic(question, hits, history, k,  # the last turn's story raised
+                            embed=self.embedder.embed_query)
         threshold = self._threshold(view, language)
         if self.settings.llm_provider is None:
             answer = extract(question, hits, threshold=threshold, language=language,

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from assistant.planted import flag
-from assistant.retrieve import Hit
+from assistant.retrieve import Copy, Hit
 from index.normalize import find_normalized
 from index.sentences import strip_span
 
@@ -35,6 +35,7 @@ class Citation:
     start: int  # offsets of `quote` in the article's original text
     end: int
     score: float
+    also_in: tuple[Copy, ...] = ()  # wire copies of the article in other outlets
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -47,7 +48,15 @@ class Citation:
         if self.url:
             parts.append(self.url)
         parts.append(f"[{self.article_id}, chars {self.start}-{self.end}]")
+        if self.also_in:
+            parts.append(f"also in: {self.copies_text()}")
         return ", ".join(p for p in parts if p)
+
+
+    def copies_text(self) -> str:
+        """The wire copies as "outlet, date; outlet, date"."""
+        return "; ".join(", ".join(p for p in (c.source or c.article_id, c.date or "") if p)
+                         for c in self.also_in)
 
 
 @dataclass(frozen=True)
@@ -63,7 +72,7 @@ def citation_for(n: int, hit: Hit, start: int, end: int) -> Citation:
     quote = hit.span_text(start, end)
     return Citation(n=n, article_id=hit.article_id, title=hit.title, source=hit.source,
                     date=hit.date, url=hit.url, quote=quote, start=start, end=end,
-                    score=hit.score)
+                    score=hit.score, also_in=hit.copies)
 
 
 def split_claims(answer: str) -> list[str]:

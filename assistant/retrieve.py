@@ -47,6 +47,15 @@ MARKS_CACHE = 200_000  # chunks whose marks are remembered before the cache star
 
 
 @dataclass(frozen=True)
+class Copy:
+    """A near-duplicate of a hit's article in another outlet (a wire copy): cited with it."""
+
+    article_id: str
+    source: str
+    date: str | None
+
+
+@dataclass(frozen=True)
 class Hit:
     chunk_id: str
     article_id: str
@@ -68,6 +77,9 @@ class Hit:
     prior: float = 0.0  # what was taken off the score for a thin, echoing or planted passage
     thinness: float = 0.0  # of the article (assistant.substance): 0 a report, 1 one bare line
     translated: float = 0.0  # weighted BM25 of the question's dictionary translation (in score)
+    copies: tuple[Copy, ...] = ()  # the also_in articles' outlets and dates
+    # the question's BM25 terms this passage holds, each with its idf (assistant.stories)
+    matched: tuple[tuple[str, float], ...] = ()
     # the stored vector of each sentence (float16), for checking claims without embedding again
     sentence_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)),
                                          compare=False, repr=False)
@@ -158,7 +170,8 @@ class Retriever:
             ))
         scored.sort(key=lambda s: -s.fused)
         ranked = self._lower(scored, frozenset(tokenize(query)), k)
-        return self._hits(_group(ranked, self.weights.duplicate_cosine), k)
+        idf = self.store.idf(tokenize(lexical_query))
+        return self._hits(_group(ranked, self.weights.duplicate_cosine), k, idf)
 
     def _lower(self, scored: list[_Scored], qterms: frozenset[str], k: int) -> list[_Scored]:
         """`scored` (best first) with each passage's prior taken off, re-sorted. A prior only
@@ -215,9 +228,11 @@ class Retriever:
         return self.store.synonyms(translation.sets, len(translation.words), filters,
                                    self.weights.candidates)
 
-    def _hits(self, groups: list[tuple[_Scored, list[str]]], k: int) -> list[Hit]:
+    def _hits(self, groups: list[tuple[_Scored, list[str]]], k: int,
+              idf: dict[str, float]) -> list[Hit]:
         chosen = groups[:k]
-        articles = self.store.articles({s.row.article_id for s, _ in chosen})
+        articles = self.store.articles({s.row.article_id for s, _ in chosen}
+                                       | {t for _, twins in chosen for t in twins})
         hits = []
         for s, twins in chosen:
             a, row = articles[s.row.article_id], s.row
@@ -229,6 +244,9 @@ class Retriever:
                 sentence_scores=tuple(float(x) for x in s.sentence_scores), also_in=tuple(twins),
                 names=round(s.names, 4), translated=round(s.translated, 4),
                 prior=round(s.prior, 4), thinness=s.thinness, sentence_vectors=row.vectors,
+                copies=tuple(Copy(t, articles[t].source, articles[t].date) for t in twins
+                             if t in articles),
+                matched=tuple((t, idf[t]) for t in dict.fromkeys(row.terms.split()) if t in idf),
             ))
         return hits
 

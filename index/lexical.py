@@ -338,6 +338,12 @@ class LexicalIndex:
         except FileNotFoundError:  # indexed before names were matched, or since replaced
             return skeletons(self.vocab, self.params)
 
+    def idf(self, terms: Iterable[str]) -> dict[str, float]:
+        """BM25's idf of each of `terms` that the index knows."""
+        known = [t for t in dict.fromkeys(terms) if t in self.vocab]
+        return dict(zip(known, (float(x) for x in self._idf([self.vocab[t] for t in known])),
+                        strict=True))
+
     def _idf(self, terms: Sequence[int]) -> np.ndarray:
         df = np.asarray([self.indptr[t + 1] - self.indptr[t] for t in terms], dtype=np.float64)
         return idf_of(df, len(self.chunk_ids))

@@ -34,6 +34,10 @@ class StoreReader(Protocol):
         the sets came from, for coverage)."""
         ...
 
+    def idf(self, terms: Iterable[str]) -> dict[str, float]:
+        """BM25's idf of each of `terms` (index.tokens) that the lexical index knows."""
+        ...
+
     def chunks(self, ids: Sequence[str]) -> dict[str, ChunkRow]:
         ...
 

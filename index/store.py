@@ -171,6 +171,9 @@ class Snapshot:
     ) -> LexicalHits:
         return self._lexical.search_synonyms(sets, words, n, mask=self._mask(filters))
 
+    def idf(self, terms: Iterable[str]) -> dict[str, float]:
+        return self._lexical.idf(terms)
+
     def chunks(self, ids: Sequence[str]) -> dict[str, ChunkRow]:
         return self.store.chunks(ids)
 
@@ -312,6 +315,9 @@ class Store:
         self, sets: Sequence[Sequence[str]], words: int, filters: Filters, n: int,
     ) -> LexicalHits:
         return self._now().synonyms(sets, words, filters, n)
+
+    def idf(self, terms: Iterable[str]) -> dict[str, float]:
+        return self._now().idf(terms)
 
     def chunks(self, ids: Sequence[str]) -> dict[str, ChunkRow]:
         return self._catalog.chunks(ids)

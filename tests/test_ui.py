@@ -178,7 +178,7 @@ def test_the_answer_streams_in_and_the_next_question_carries_the_history(
     assert workers.asked[0][1] == Filters(since="2021-02-01", sources=("Rudaw",))
 
     list(app.answer("and who denied it?", None, None, [], exchanges))
-    assert workers.asked[1][2] == [Turn(ERBIL["en"], final.text)]
+    assert workers.asked[1][2] == [Turn(ERBIL["en"], final.text, (citation().article_id,))]
 
 
 def test_a_failing_llm_is_shown_as_an_error(tmp_path: Path) -> None:

@@ -154,7 +154,7 @@ class _Judge:
 
 
 def _judge(judge: _Judge, q: NewsQuestion, history: Sequence[Turn], *, search: bool,
-           by_keywords: bool) -> tuple[Outcome, str]:
+           by_keywords: bool) -> tuple[Outcome, Turn]:
     """Search (unless `search` is off: a follow-up, whose search needs its history) and ask."""
     found = found_strict = None
     hit_ids: tuple[str, ...] = ()
@@ -173,7 +173,7 @@ def _judge(judge: _Judge, q: NewsQuestion, history: Sequence[Turn], *, search: b
     outcome = Outcome(q.qid, q.lang, register(q.question) if q.lang == "ar" else None,
                       q.answerable, found, found_strict, cited, quoted, answer.refused,
                       hit_ids, cited_ids)
-    return outcome, answer.text
+    return outcome, Turn(q.question, answer.text, cited_ids)
 
 
 @dataclass(frozen=True)
@@ -250,9 +250,9 @@ def _followup_rows(judge: _Judge, name: str, questions: Sequence[NewsQuestion],
     seconds: "source cited" is the share citing a correct source of their own (the story)."""
     firsts, seconds = [], []
     for first, second in _pairs(questions):
-        got, text = _judge(judge, first, (), search=True, by_keywords=by_keywords)
+        got, turn = _judge(judge, first, (), search=True, by_keywords=by_keywords)
         progress()
-        then, _ = _judge(judge, second, (Turn(first.question, text),), search=False,
+        then, _ = _judge(judge, second, (turn,), search=False,
                          by_keywords=by_keywords)
         progress()
         firsts.append(got)

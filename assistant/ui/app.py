@@ -194,7 +194,9 @@ class ChatApp:
             done = (*exchanges, Exchange(question, error=str(err)))
             yield conversation_html(done, EXAMPLES), done, gr.skip()
             return
-        history = [Turn(e.question, e.answer.text) for e in exchanges if e.answer is not None]
+        history = [Turn(e.question, e.answer.text,
+                        tuple(dict.fromkeys(c.article_id for c in e.answer.citations)))
+                   for e in exchanges if e.answer is not None]
         current = Exchange(question, scope=_describe(scope))
         yield conversation_html((*exchanges, current), EXAMPLES), exchanges, ""
         try:
