@@ -35,6 +35,7 @@ class Citation:
     start: int  # offsets of `quote` in the article's original text
     end: int
     score: float
+    answer: tuple[int, int] | None = None  # the answering words: offsets inside `quote`
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -9,6 +9,7 @@ result is the JSON object of `akhbar ask --json`.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -30,6 +31,7 @@ from assistant.ui.limits import (
     private_temp_dir,
     sigterm_interrupts,
 )
+from assistant.ui.overview import SEED_EXAMPLES, Overview, overview
 from assistant.ui.render import (
     Exchange,
     conversation_html,
@@ -44,15 +46,9 @@ from index.errors import AkhbarIndexError
 log = logging.getLogger(__name__)
 
 ASSETS = Path(__file__).with_name("assets")
-# They work on the bundled sample archive (seeds/), which a first `akhbar chat` indexes.
-EXAMPLES = (
-    "من يقف وراء الهجمات على أربيل؟",
-    "ماذا بحث الكاظمي مع بايدن؟",
-    "أين ستبنى محطة الطاقة الشمسية؟",
-    "Who was blamed for the Erbil attack?",
-    "Who won the Saudi Super Cup?",
-    "Why did oil prices rise?",
-)
+# The bundled sample archive's (seeds/, which a first `akhbar chat` indexes); other archives
+# get questions of their own (assistant.ui.overview).
+EXAMPLES = tuple(question for question, _ in SEED_EXAMPLES)
 PLACEHOLDER = "Ask in Arabic or English · اكتب سؤالك بالعربية أو الإنجليزية"
 LOOKUPS = 2  # citation panels opened at once, beside the answers being written
 
@@ -116,7 +112,29 @@ class ChatApp:
     def __init__(self, settings: Settings, workers: ArchiveWorkers) -> None:
         self.settings = settings
         self.workers = workers
-        self.stats, self.outlets = workers.call(lambda a: (a.stats(), a.sources()))
+        self.overview: Overview = workers.call(overview)  # checks its example questions
+        self.offered = set(self.overview.examples)  # every example shown since the start
+        self._refreshing = threading.Lock()
+        self.outlets = workers.call(lambda a: a.sources())
+
+    @property
+    def examples(self) -> tuple[str, ...]:
+        return self.overview.examples
+
+    def refreshed(self) -> bool:
+        """Build the overview again if the store's generation moved (re-indexing); whether
+        it did."""
+        with self._refreshing:
+            stats = self.workers.call(lambda a: a.stats())
+            generation = stats.state.generation if stats.state else None
+            if generation == self.overview.generation:
+                return False
+            self.overview = self.workers.call(overview)
+            self.offered |= set(self.overview.examples)
+            return True
+
+    def status(self) -> str:
+        return status_html(self.overview.stats, self.settings.answer_mode)
 
     def build(self, options: ServeOptions) -> gr.Blocks:
         with gr.Blocks(title="Akhbar · أخبار", analytics_enabled=False, fill_width=True) as demo:
@@ -125,12 +143,11 @@ class ChatApp:
                 gr.HTML('<div class="brand"><span class="name-ar" lang="ar">أخبار</span>'
                         '<span class="name">Akhbar</span><span class="tagline">cited answers '
                         "from the Arabic news archive</span></div>", apply_default_css=False)
-                gr.HTML(status_html(self.stats, self.settings.answer_mode),
-                        elem_id="status", apply_default_css=False)
+                status = gr.HTML(self.status(), elem_id="status", apply_default_css=False)
             with gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=520, elem_id="chat-col"):
                     conversation = gr.HTML(
-                        conversation_html((), EXAMPLES), elem_id="conversation",
+                        conversation_html((), self.examples), elem_id="conversation",
                         js_on_load=_asset("conversation.js"), apply_default_css=False,
                     )
                     with gr.Row(elem_id="filters"):
@@ -142,8 +159,8 @@ class ChatApp:
                                               label="Outlets (all when empty)", scale=2,
                                               elem_id="outlets")
                     with gr.Row(elem_id="ask-row"):
-                        question = gr.Textbox(
-                            show_label=False, lines=1, max_lines=6, autofocus=True, scale=6,
+                        question = gr.Textbox(  # focused by conversation.js, not on phones
+                            show_label=False, lines=1, max_lines=6, scale=6,
                             placeholder=PLACEHOLDER,
                             elem_id="question",
                         )
@@ -157,7 +174,8 @@ class ChatApp:
 
             asking: dict[str, Any] = {
                 "fn": self.answer, "inputs": [question, since, until, outlets, exchanges],
-                "outputs": [conversation, exchanges, question], "concurrency_id": "answers",
+                "outputs": [conversation, exchanges, question, status],
+                "concurrency_id": "answers",
                 "concurrency_limit": options.concurrency, "show_progress": "hidden",
                 "api_visibility": "private", "trigger_mode": "once",
             }
@@ -167,8 +185,10 @@ class ChatApp:
             conversation.click(self.open_citation, exchanges, panel, concurrency_id="lookups",
                                concurrency_limit=LOOKUPS, api_visibility="private",
                                show_progress="hidden")
-            new.click(self.reset, None, [conversation, exchanges, panel, question],
+            new.click(self.reset, None, [conversation, exchanges, panel, question, status],
                       api_visibility="private", queue=False)
+            demo.load(self.opened, exchanges, [conversation, status], api_visibility="private",
+                      queue=False, show_progress="hidden")
             gr.api(self.api_ask, api_name="ask", concurrency_id="answers",
                    concurrency_limit=options.concurrency)
         demo.queue(default_concurrency_limit=options.concurrency, max_size=options.queue_size,
@@ -184,25 +204,26 @@ class ChatApp:
         """Stream an answer into the conversation; the question box empties once it is asked."""
         question = (question or "").strip()
         if not question:
-            yield gr.skip(), gr.skip(), gr.skip()
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         try:
             scope = _scope(since, until, outlets, labels=("From", "To"))
             check_question(question)
         except (ValueError, AkhbarError) as err:  # keep the question in the box, to fix it
             done = (*exchanges, Exchange(question, error=str(err)))
-            yield conversation_html(done, EXAMPLES), done, gr.skip()
+            yield conversation_html(done, self.examples), done, gr.skip(), gr.skip()
             return
         history = [Turn(e.question, e.answer.text) for e in exchanges if e.answer is not None]
         current = Exchange(question, scope=_describe(scope))
-        yield conversation_html((*exchanges, current), EXAMPLES), exchanges, ""
+        yield conversation_html((*exchanges, current), self.examples), exchanges, "", gr.skip()
         try:
             for event in self.workers.ask_stream(question, scope, history):
                 if isinstance(event, Delta):
                     current = replace(current, draft=current.draft + event.text)
                 else:
                     current = replace(current, answer=event)
-                yield conversation_html((*exchanges, current), EXAMPLES), exchanges, gr.skip()
+                yield (conversation_html((*exchanges, current), self.examples), exchanges,
+                       gr.skip(), gr.skip())
         except (AkhbarError, AkhbarIndexError, ValueError) as err:
             current = replace(current, error=str(err))
         except Exception as err:  # shown, not swallowed: the user should know it failed
@@ -212,7 +233,9 @@ class ChatApp:
         if current.answer is None and current.error is None:
             current = replace(current, error="The answer stopped before it was complete.")
         done = (*exchanges, current)
-        yield conversation_html(done, EXAMPLES), done, gr.skip()
+        yield conversation_html(done, self.examples), done, gr.skip(), gr.skip()
+        if self.refreshed():  # the store was re-indexed: the header says what it holds now
+            yield gr.skip(), gr.skip(), gr.skip(), self.status()
 
     def open_citation(self, exchanges: tuple[Exchange, ...], evt: gr.EventData) -> str:
         """The article behind citation [n] of turn `turn`, with the quoted span marked."""
@@ -232,10 +255,17 @@ class ChatApp:
 
     def pick_example(self, evt: gr.EventData) -> str:
         text = getattr(evt, "question", "")
-        return text if isinstance(text, str) and text in EXAMPLES else ""
+        return text if isinstance(text, str) and text in self.offered else ""
 
-    def reset(self) -> tuple[str, tuple[Exchange, ...], str, str]:
-        return conversation_html((), EXAMPLES), (), panel_placeholder(), ""
+    def reset(self) -> tuple[str, tuple[Exchange, ...], str, str, str]:
+        self.refreshed()
+        return conversation_html((), self.examples), (), panel_placeholder(), "", self.status()
+
+    def opened(self, exchanges: tuple[Exchange, ...]) -> tuple[Any, str]:
+        """A page (re)opened: the header, and the examples, as the store is now."""
+        changed = self.refreshed()
+        welcome = conversation_html((), self.examples) if changed and not exchanges else gr.skip()
+        return welcome, self.status()
 
     def api_ask(
         self, question: str, since: str = "", until: str = "", outlets: list[str] | None = None,
