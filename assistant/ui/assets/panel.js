@@ -37,6 +37,8 @@ watch("value", () => {
   const top = panel.getBoundingClientRect().top;
   if (top < 0 || top > window.innerHeight * 0.5) panel.scrollIntoView({ block: "start" });
   if (!mark) return;
+  // a third of the way down, or higher where that leaves the passage's end out of view
   const offset = mark.getBoundingClientRect().top - box.getBoundingClientRect().top;
-  box.scrollTop += offset - box.clientHeight / 3;
+  const room = box.clientHeight - mark.getBoundingClientRect().height - 12;
+  box.scrollTop += offset - Math.max(12, Math.min(box.clientHeight / 3, room));
 });
