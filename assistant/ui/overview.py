@@ -29,7 +29,8 @@ SEED_EXAMPLES: tuple[tuple[str, str], ...] = (
     ("Why did oil prices rise?", "sample-brent-prices"),
 )
 WANTED = 6  # example questions shown
-NEWEST = 12  # newest headlines tried as examples
+NEWEST = 60  # newest headlines read, the newest of each outlet first
+TRIES = 12  # of which at most this many are asked at start-up
 TITLE_CHARS = 70  # a longer headline is not made into an example
 SAMPLE_TITLE = re.compile(r"^\s*عينة\s*:")  # seeds' own headlines: their questions are above
 
@@ -61,11 +62,15 @@ def examples_for(archive: ArchiveView) -> tuple[str, ...]:
     examples = [q for q, article in SEED_EXAMPLES if article in held]
     if len(examples) >= WANTED // 2:
         return tuple(examples)
+    tries = 0
     for article in _outlets_first(archive.newest(NEWEST)):
-        if len(examples) >= WANTED:
-            break
         question = headline_question(article)
-        if question and question not in examples and _answered(archive, question, article.id):
+        if len(examples) >= WANTED or tries >= TRIES:
+            break
+        if question is None or question in examples:
+            continue
+        tries += 1
+        if _answered(archive, question, article.id):
             examples.append(question)
     return tuple(examples)
 
