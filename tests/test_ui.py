@@ -170,7 +170,10 @@ def test_dates_are_kept_on_one_line() -> None:
     html = answer_html(0, answer)
     assert html.count('<bdi class="date" dir="ltr">2021-02-23</bdi>') == 2  # text and sources
     article = StoredArticle("a1", "t", "2021-02-23", "Rudaw", "", "نص.", "origin", {})
-    assert '<time class="date" dir="ltr">2021-02-23</time>' in panel_html(citation(), article)
+    panel = panel_html(citation(), article)
+    assert '<time class="date" dir="ltr">2021-02-23</time>' in panel
+    assert ', <bdi class="date" dir="ltr">2021-02-23</bdi>, https:' in panel  # the reference
+    assert 'data-ref="«قال الوزير إن الهجوم فشل.», Rudaw, عنوان, 2021-02-23, https:' in panel
 
 
 def test_the_answering_words_are_marked_inside_the_quote() -> None:

@@ -289,7 +289,7 @@ def panel_html(citation: Citation, article: StoredArticle) -> str:
         f'<p class="meta">{" · ".join(meta)}</p>'
         f'<blockquote class="cited-quote" dir="auto">{marked(citation.quote, words, visible)}'
         "</blockquote>"
-        f'<code class="ref-text" dir="auto">{esc(reference)}</code>'
+        f'<code class="ref-text" dir="auto">{esc_dates(reference)}</code>'
         f'{warning}<p class="label">Full article</p></header>'
         f'<div class="article-text">{article_paragraphs(article.text, span, in_article)}</div>'
         "</article>"
