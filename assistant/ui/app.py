@@ -115,7 +115,6 @@ class ChatApp:
         self.overview: Overview = workers.call(overview)  # checks its example questions
         self.offered = set(self.overview.examples)  # every example shown since the start
         self._refreshing = threading.Lock()
-        self.outlets = workers.call(lambda a: a.sources())
 
     @property
     def examples(self) -> tuple[str, ...]:
@@ -155,9 +154,9 @@ class ChatApp:
                                             elem_id="since", scale=1)
                         until = gr.DateTime(label="To", include_time=False, type="string",
                                             elem_id="until", scale=1)
-                        outlets = gr.Dropdown(self.outlets, value=[], multiselect=True,
-                                              label="Outlets (all when empty)", scale=2,
-                                              elem_id="outlets")
+                        outlets = gr.Dropdown(list(self.overview.outlets), value=[],
+                                              multiselect=True, scale=2, elem_id="outlets",
+                                              label="Outlets (all when empty)")
                     with gr.Row(elem_id="ask-row"):
                         question = gr.Textbox(  # focused by conversation.js, not on phones
                             show_label=False, lines=1, max_lines=6, scale=6,
@@ -174,21 +173,25 @@ class ChatApp:
 
             asking: dict[str, Any] = {
                 "fn": self.answer, "inputs": [question, since, until, outlets, exchanges],
-                "outputs": [conversation, exchanges, question, status],
-                "concurrency_id": "answers",
+                "outputs": [conversation, exchanges, question], "concurrency_id": "answers",
                 "concurrency_limit": options.concurrency, "show_progress": "hidden",
                 "api_visibility": "private", "trigger_mode": "once",
             }
-            gr.on([question.submit, ask.click], **asking)
+            # after each answer: the header (and outlets) anew, if the store was re-indexed
+            following: dict[str, Any] = {
+                "fn": self.follow_store, "inputs": None, "outputs": [status, outlets],
+                "queue": False, "api_visibility": "private", "show_progress": "hidden",
+            }
+            gr.on([question.submit, ask.click], **asking).then(**following)
             conversation.select(self.pick_example, None, question, api_visibility="private",
-                                queue=False).then(**asking)
+                                queue=False).then(**asking).then(**following)
             conversation.click(self.open_citation, exchanges, panel, concurrency_id="lookups",
                                concurrency_limit=LOOKUPS, api_visibility="private",
                                show_progress="hidden")
-            new.click(self.reset, None, [conversation, exchanges, panel, question, status],
-                      api_visibility="private", queue=False)
-            demo.load(self.opened, exchanges, [conversation, status], api_visibility="private",
-                      queue=False, show_progress="hidden")
+            new.click(self.reset, None, [conversation, exchanges, panel, question],
+                      api_visibility="private", queue=False).then(**following)
+            demo.load(self.opened, exchanges, conversation, api_visibility="private",
+                      queue=False, show_progress="hidden").then(**following)
             gr.api(self.api_ask, api_name="ask", concurrency_id="answers",
                    concurrency_limit=options.concurrency)
         demo.queue(default_concurrency_limit=options.concurrency, max_size=options.queue_size,
@@ -204,26 +207,25 @@ class ChatApp:
         """Stream an answer into the conversation; the question box empties once it is asked."""
         question = (question or "").strip()
         if not question:
-            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            yield gr.skip(), gr.skip(), gr.skip()
             return
         try:
             scope = _scope(since, until, outlets, labels=("From", "To"))
             check_question(question)
         except (ValueError, AkhbarError) as err:  # keep the question in the box, to fix it
             done = (*exchanges, Exchange(question, error=str(err)))
-            yield conversation_html(done, self.examples), done, gr.skip(), gr.skip()
+            yield conversation_html(done, self.examples), done, gr.skip()
             return
         history = [Turn(e.question, e.answer.text) for e in exchanges if e.answer is not None]
         current = Exchange(question, scope=_describe(scope))
-        yield conversation_html((*exchanges, current), self.examples), exchanges, "", gr.skip()
+        yield conversation_html((*exchanges, current), self.examples), exchanges, ""
         try:
             for event in self.workers.ask_stream(question, scope, history):
                 if isinstance(event, Delta):
                     current = replace(current, draft=current.draft + event.text)
                 else:
                     current = replace(current, answer=event)
-                yield (conversation_html((*exchanges, current), self.examples), exchanges,
-                       gr.skip(), gr.skip())
+                yield conversation_html((*exchanges, current), self.examples), exchanges, gr.skip()
         except (AkhbarError, AkhbarIndexError, ValueError) as err:
             current = replace(current, error=str(err))
         except Exception as err:  # shown, not swallowed: the user should know it failed
@@ -233,9 +235,13 @@ class ChatApp:
         if current.answer is None and current.error is None:
             current = replace(current, error="The answer stopped before it was complete.")
         done = (*exchanges, current)
-        yield conversation_html(done, self.examples), done, gr.skip(), gr.skip()
-        if self.refreshed():  # the store was re-indexed: the header says what it holds now
-            yield gr.skip(), gr.skip(), gr.skip(), self.status()
+        yield conversation_html(done, self.examples), done, gr.skip()
+
+    def follow_store(self) -> tuple[Any, Any]:
+        """The header and the outlets, anew when the store was re-indexed (else unchanged)."""
+        if not self.refreshed():
+            return gr.skip(), gr.skip()
+        return self.status(), gr.update(choices=list(self.overview.outlets))
 
     def open_citation(self, exchanges: tuple[Exchange, ...], evt: gr.EventData) -> str:
         """The article behind citation [n] of turn `turn`, with the quoted span marked."""
@@ -257,15 +263,14 @@ class ChatApp:
         text = getattr(evt, "question", "")
         return text if isinstance(text, str) and text in self.offered else ""
 
-    def reset(self) -> tuple[str, tuple[Exchange, ...], str, str, str]:
-        self.refreshed()
-        return conversation_html((), self.examples), (), panel_placeholder(), "", self.status()
+    def reset(self) -> tuple[str, tuple[Exchange, ...], str, str]:
+        self.refreshed()  # the examples of the store as it is now
+        return conversation_html((), self.examples), (), panel_placeholder(), ""
 
-    def opened(self, exchanges: tuple[Exchange, ...]) -> tuple[Any, str]:
-        """A page (re)opened: the header, and the examples, as the store is now."""
+    def opened(self, exchanges: tuple[Exchange, ...]) -> Any:
+        """A page (re)opened: its examples, if the store was re-indexed since it was built."""
         changed = self.refreshed()
-        welcome = conversation_html((), self.examples) if changed and not exchanges else gr.skip()
-        return welcome, self.status()
+        return conversation_html((), self.examples) if changed and not exchanges else gr.skip()
 
     def api_ask(
         self, question: str, since: str = "", until: str = "", outlets: list[str] | None = None,

@@ -50,6 +50,11 @@ class Overview:
     stats: StoreStats
     examples: tuple[str, ...]
 
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        """The outlets' names, those with most articles first."""
+        return tuple(name for name, _ in self.stats.sources if name)
+
 
 def overview(archive: ArchiveView) -> Overview:
     stats = archive.stats()
