@@ -182,7 +182,7 @@ def test_the_header_and_examples_follow_the_store_when_it_is_re_indexed(
     sync_api.expect(status).to_contain_text("7 articles from 4 outlets, 2015-07-25 to "
                                             "2016-01-05", timeout=60_000)
     page.click("#outlets input")  # the outlet filter offers the new outlet
-    offered = page.locator("#outlets ul.options li", has_text=LATE["source"])
+    offered = page.get_by_role("option", name=LATE["source"], exact=True)
     sync_api.expect(offered).to_have_count(1)
     page.keyboard.press("Escape")
     page.click("#new")

@@ -114,6 +114,7 @@ class ChatApp:
         self.workers = workers
         self.overview: Overview = workers.call(overview)  # checks its example questions
         self.offered = set(self.overview.examples)  # every example shown since the start
+        self.built_examples = self.overview.examples  # those of the page as built
         self._refreshing = threading.Lock()
 
     @property
@@ -136,6 +137,7 @@ class ChatApp:
         return status_html(self.overview.stats, self.settings.answer_mode)
 
     def build(self, options: ServeOptions) -> gr.Blocks:
+        self.built_examples = self.examples  # in the page as Gradio serves it
         with gr.Blocks(title="Akhbar · أخبار", analytics_enabled=False, fill_width=True) as demo:
             exchanges = gr.State(())
             with gr.Row(elem_id="topbar"):
@@ -190,8 +192,8 @@ class ChatApp:
                                show_progress="hidden")
             new.click(self.reset, None, [conversation, exchanges, panel, question],
                       api_visibility="private", queue=False).then(**following)
-            demo.load(self.opened, exchanges, conversation, api_visibility="private",
-                      queue=False, show_progress="hidden").then(**following)
+            demo.load(self.opened, None, [conversation, status, outlets],
+                      api_visibility="private", queue=False, show_progress="hidden")
             gr.api(self.api_ask, api_name="ask", concurrency_id="answers",
                    concurrency_limit=options.concurrency)
         demo.queue(default_concurrency_limit=options.concurrency, max_size=options.queue_size,
@@ -267,10 +269,13 @@ class ChatApp:
         self.refreshed()  # the examples of the store as it is now
         return conversation_html((), self.examples), (), panel_placeholder(), ""
 
-    def opened(self, exchanges: tuple[Exchange, ...]) -> Any:
-        """A page (re)opened: its examples, if the store was re-indexed since it was built."""
-        changed = self.refreshed()
-        return conversation_html((), self.examples) if changed and not exchanges else gr.skip()
+    def opened(self) -> tuple[Any, str, Any]:
+        """A page opened: the header and outlets as the store is now, and the examples when
+        they are no longer those the page was built with (the store was re-indexed)."""
+        self.refreshed()
+        welcome = (gr.skip() if self.examples == self.built_examples
+                   else conversation_html((), self.examples))
+        return welcome, self.status(), gr.update(choices=list(self.overview.outlets))
 
     def api_ask(
         self, question: str, since: str = "", until: str = "", outlets: list[str] | None = None,
