@@ -252,6 +252,10 @@ class Archive:
     def sources(self) -> list[str]:
         return [name for name, _ in self.store.sources() if name]
 
+    def newest(self, n: int) -> list[StoredArticle]:
+        """The n most recent dated articles, newest first."""
+        return self.store.newest(n)
+
     def filters(
         self, *, since: str | None = None, until: str | None = None,
         sources: Sequence[str] = (),

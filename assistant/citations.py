@@ -36,6 +36,7 @@ class Citation:
     end: int
     score: float
     also_in: tuple[Copy, ...] = ()  # wire copies of the article in other outlets
+    answer: tuple[int, int] | None = None  # the answering words: offsets inside `quote`
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

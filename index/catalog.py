@@ -222,6 +222,14 @@ class Catalog:
         )
         return [(str(s), int(n)) for s, n in rows]
 
+    def newest(self, n: int) -> list[StoredArticle]:
+        """The n most recent dated articles, newest first."""
+        rows = self._rows(
+            "SELECT id, title, date, source, url, text, origin, extra FROM articles "
+            "WHERE date IS NOT NULL ORDER BY date DESC, id LIMIT ?", (n,),
+        )
+        return [_article(r) for r in rows]
+
     def date_range(self) -> tuple[str | None, str | None]:
         row = self._rows("SELECT min(date), max(date) FROM articles")[0]
         return row[0], row[1]

@@ -328,6 +328,10 @@ class Store:
     def article(self, article_id: str) -> StoredArticle | None:
         return self._catalog.article(article_id)
 
+    def newest(self, n: int) -> list[StoredArticle]:
+        """The n most recent dated articles, newest first."""
+        return self._catalog.newest(n)
+
     # --- other reads ---
     def sources(self) -> list[tuple[str, int]]:
         """(outlet, articles) by count, most first."""

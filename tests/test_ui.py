@@ -9,9 +9,11 @@ import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import gradio as gr
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError, AuthenticationError
@@ -24,8 +26,9 @@ from assistant.archive import MAX_QUESTION_CHARS, Delta
 from assistant.chat import Turn
 from assistant.citations import Citation
 from assistant.config import Settings
-from assistant.errors import LlmError
+from assistant.errors import ArticleNotFoundError, LlmError
 from assistant.ui.app import EXAMPLES, ChatApp
+from assistant.ui.overview import SEED_EXAMPLES, examples_for, headline_question
 from assistant.ui.render import (
     Exchange,
     answer_html,
@@ -34,10 +37,11 @@ from assistant.ui.render import (
     direction,
     link_html,
     panel_html,
+    status_html,
 )
 from index.catalog import StoredArticle
 from index.filters import Filters
-from index.store import StoreStats
+from index.store import IndexState, StoreStats
 
 REPO = Path(__file__).resolve().parents[1]
 EVIL = ('<script>alert(1)</script><img src=x onerror="alert(2)"> '
@@ -76,7 +80,7 @@ def test_answer_html_escapes_untrusted_text_and_links_only_known_citations() -> 
     assert "[7]" in html  # not a citation of this answer: plain text
     assert '<div class="msg reply answer" lang="ar" dir="rtl">' in html
     assert '<li dir="rtl"><span class="quote" dir="auto">' in html
-    assert "<bdi>(Rudaw, 2021-02-23)</bdi>" in html
+    assert '<bdi>(Rudaw, <bdi class="date" dir="ltr">2021-02-23</bdi>)</bdi>' in html
 
 
 def test_refusal_looks_like_a_refusal_not_an_empty_answer() -> None:
@@ -134,18 +138,138 @@ def test_panel_finds_a_quote_that_moved() -> None:
     assert "found at another place" in html
 
 
+def stats(articles: int = 1, generation: int = 1, first: str | None = None,
+          last: str | None = None) -> StoreStats:
+    return StoreStats(articles, 1750, 1750, "use-multilingual-v3", 512, "c",
+                      [("Rudaw", articles - 1), ("", 1)], first, last,
+                      IndexState(generation, generation, False, False))
+
+
+def test_the_header_speaks_of_articles_outlets_and_dates_in_english_and_arabic() -> None:
+    html = status_html(stats(704, first="2015-07-25", last="2021-03-02"), "extractive (no LLM)")
+    assert "chunks" not in html and "512" not in html and "1,750" not in html
+    assert "<b>704 articles</b> from <b>1 outlet</b>" in html  # the unnamed outlet not counted
+    assert '<bdi class="date" dir="ltr">2015-07-25</bdi> to ' in html
+    arabic = html.split('<p class="overview" dir="rtl" lang="ar">')[1]
+    assert arabic.startswith("المقالات: <b>704</b> · المصادر: <b>1</b> · من <bdi")
+    assert "<bdi" not in status_html(stats(3), "x")  # no dates, no date range
+
+
+def test_a_long_question_is_echoed_cut_short_with_the_whole_in_its_tooltip() -> None:
+    long = "لماذا " + "ا" * 300 + " <b>؟"
+    html = conversation_html([Exchange(long)], EXAMPLES)
+    shown = html.split('<p dir="auto">')[1].split("</p>")[0]
+    assert shown == "لماذا " + "ا" * 154 + "…"
+    assert f'title="{long.replace("<", "&lt;").replace(">", "&gt;")}"' in html
+    short = conversation_html([Exchange("who?")], EXAMPLES)
+    assert '<div class="msg question" dir="ltr"><p dir="auto">who?</p></div>' in short
+
+
+def test_dates_are_kept_on_one_line() -> None:
+    answer = Answer("q", "- «نص» [1] (Rudaw, 2021-02-23)", False, (citation(),), "ar", "x")
+    html = answer_html(0, answer)
+    assert html.count('<bdi class="date" dir="ltr">2021-02-23</bdi>') == 2  # text and sources
+    article = StoredArticle("a1", "t", "2021-02-23", "Rudaw", "", "نص.", "origin", {})
+    panel = panel_html(citation(), article)
+    assert '<time class="date" dir="ltr">2021-02-23</time>' in panel
+    assert ', <bdi class="date" dir="ltr">2021-02-23</bdi>, https:' in panel  # the reference
+    assert 'data-ref="«قال الوزير إن الهجوم فشل.», Rudaw, عنوان, 2021-02-23, https:' in panel
+
+
+def test_the_answering_words_are_marked_inside_the_quote() -> None:
+    quote = "قال <الوزير> إن الهجوم فشل تماماً."
+    text = "مقدمة.\n" + quote
+    start = text.index(quote)
+    words = (quote.index("الهجوم"), quote.index("فشل") + 3)
+    c = citation(quote=quote, start=start, end=start + len(quote), answer=words)
+    article = StoredArticle("a1", "t", "2021-02-23", "Rudaw", "", text, "origin", {})
+    html = panel_html(c, article)
+    quoted = 'قال &lt;الوزير&gt; إن <mark class="answer">الهجوم فشل</mark> تماماً.'
+    assert f'<blockquote class="cited-quote" dir="auto">{quoted}</blockquote>' in html
+    assert f'<mark class="cited" id="cited">{quoted}</mark>' in html
+    answer = Answer("q", f"- «{quote}» [1]", False, (c,), "ar", "x")
+    assert f"«{quoted}»" in answer_html(0, answer)
+    for bad in ((5, 2), (0, len(quote) + 1), None):  # out of the quote, or none: no mark
+        assert "mark class=\"answer\"" not in panel_html(replace(c, answer=bad), article)
+
+
+def test_copy_citation_sits_in_the_bar_above_the_scrolling_article() -> None:
+    article = StoredArticle("a1", "t", "2021-02-23", "Rudaw", "", "نص.", "origin", {})
+    html = panel_html(citation(quote="نص."), article)
+    bar = html.split('<div class="panel-bar">')[1].split("</div>")[0]
+    assert 'class="copy-ref"' in bar
+    assert html.index("panel-bar") < html.index("panel-head") < html.index("article-text")
+
+
+class FakeArchive:
+    """What the overview reads: seeds' articles held or not, headlines, answers."""
+
+    def __init__(self, held: set[str], newest: list[StoredArticle],
+                 answered: dict[str, str]) -> None:
+        self.held, self.fresh, self.answered = held, newest, answered
+        self.asked: list[str] = []
+
+    def stats(self) -> StoreStats:
+        return stats(len(self.held) + len(self.fresh))
+
+    def article(self, article_id: str) -> StoredArticle:
+        if article_id not in self.held:
+            raise ArticleNotFoundError(article_id, Path("store"))
+        return StoredArticle(article_id, "t", None, "s", "", "x", "o", {})
+
+    def newest(self, n: int) -> list[StoredArticle]:
+        return self.fresh[:n]
+
+    def ask(self, question: str) -> Answer:
+        self.asked.append(question)
+        article = self.answered.get(question)
+        cited = (citation(article_id=article),) if article else ()
+        return Answer(question, "x", article is None, cited, "ar", "x")
+
+
+def headline(i: int, title: str, source: str = "عكاظ") -> StoredArticle:
+    return StoredArticle(f"n{i}", title, f"2016-01-{10 - i:02d}", source, "", "نص", "o", {})
+
+
+def test_examples_fit_the_open_store() -> None:
+    seeds = {article for _, article in SEED_EXAMPLES}
+    with_seeds = FakeArchive(seeds, [headline(1, "خبر جديد")], {})
+    assert examples_for(with_seeds) == EXAMPLES and with_seeds.asked == []
+
+    fresh = [headline(1, "أمطار غزيرة على جدة"), headline(2, "افتتاح معرض الكتاب", "الرياض"),
+             headline(3, "عينة: خبر مكتوب للمشروع"), headline(4, "ا" * 200),
+             headline(5, "هبوط سوق الأسهم"), headline(6, "وصول أول رحلة")]
+    questions = {a.id: headline_question(a) for a in fresh}
+    assert questions["n1"] == "ماذا جاء في خبر «أمطار غزيرة على جدة»؟"
+    assert questions["n3"] is None and questions["n4"] is None  # a sample's, or too long
+    answered = {questions[i] or "": i for i in ("n1", "n2", "n6")}
+    answered[questions["n5"] or ""] = "n1"  # answered, but from another article: not kept
+    other = FakeArchive(set(), fresh, answered)
+    # the newest of each outlet first (n1 عكاظ, n2 الرياض), then the rest
+    assert examples_for(other) == (questions["n1"], questions["n2"], questions["n6"])
+    assert questions["n5"] in other.asked
+
+
 class StreamingWorkers:
     """Stands in for the archive workers: streams an answer in pieces, as an LLM does."""
 
     def __init__(self, events: Sequence[Delta | Answer | Exception]) -> None:
         self.events = events
         self.asked: list[tuple[str, Filters, list[Turn]]] = []
+        self.generation = 1
+        self.articles = 1
 
     def call(self, fn: Any) -> Any:
         return fn(self)
 
     def stats(self) -> StoreStats:
-        return StoreStats(1, 1, 1, "use-multilingual-v3", 512, "c", [("Rudaw", 1)], None, None)
+        return stats(self.articles, self.generation)
+
+    def article(self, article_id: str) -> StoredArticle:
+        raise ArticleNotFoundError(article_id, Path("store"))
+
+    def newest(self, n: int) -> list[StoredArticle]:
+        return []
 
     def sources(self) -> list[str]:
         return ["Rudaw"]
@@ -172,13 +296,32 @@ def test_the_answer_streams_in_and_the_next_question_carries_the_history(
     assert "Iran-backed" in html[1] and "factions" not in html[1] and "pending" in html[1]
     assert "Iran-backed factions" in html[2] and "pending" in html[2]
     assert 'class="msg reply answer"' in html[-1] and 'data-n="1"' in html[-1]
-    assert "2021-02-01 → …" in html[-1] and "Rudaw" in html[-1]  # the scope, shown
+    assert '<bdi class="date" dir="ltr">2021-02-01</bdi> → …' in html[-1]  # the scope, shown
+    assert "Rudaw" in html[-1]
     exchanges = steps[-1][1]
     assert [e.answer for e in exchanges] == [final]
     assert workers.asked[0][1] == Filters(since="2021-02-01", sources=("Rudaw",))
 
     list(app.answer("and who denied it?", None, None, [], exchanges))
     assert workers.asked[1][2] == [Turn(ERBIL["en"], final.text, (citation().article_id,))]
+
+
+def test_the_header_follows_the_store_when_it_is_re_indexed(tmp_path: Path) -> None:
+    final = Answer(ERBIL["en"], "Iran-backed factions were blamed [1].", False, (citation(),),
+                   "en", "llm")
+    workers = StreamingWorkers([final])
+    app = ChatApp(Settings(store=tmp_path), workers)  # type: ignore[arg-type]
+    assert "<b>1 article</b>" in app.status()
+    list(app.answer(ERBIL["en"], None, None, [], ()))
+    assert app.follow_store() == (gr.skip(), gr.skip())  # not re-indexed: left as it is
+    workers.generation, workers.articles = 2, 40  # another process indexed 39 more
+    list(app.answer(ERBIL["en"], None, None, [], ()))
+    header, outlets = app.follow_store()
+    assert "<b>40 articles</b>" in header and outlets["choices"] == ["Rudaw"]
+    assert app.follow_store() == (gr.skip(), gr.skip())  # once
+    app.built_examples = ("an example of the store as it was",)
+    welcome, header, _ = app.opened()  # a page opened now: the store as it is now
+    assert welcome == conversation_html((), ()) and "<b>40 articles</b>" in header
 
 
 def test_a_failing_llm_is_shown_as_an_error(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ result is the JSON object of `akhbar ask --json`.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -30,6 +31,7 @@ from assistant.ui.limits import (
     private_temp_dir,
     sigterm_interrupts,
 )
+from assistant.ui.overview import SEED_EXAMPLES, Overview, overview
 from assistant.ui.render import (
     Exchange,
     conversation_html,
@@ -45,15 +47,9 @@ from index.filters import Filters
 log = logging.getLogger(__name__)
 
 ASSETS = Path(__file__).with_name("assets")
-# They work on the bundled sample archive (seeds/), which a first `akhbar chat` indexes.
-EXAMPLES = (
-    "من يقف وراء الهجمات على أربيل؟",
-    "ماذا بحث الكاظمي مع بايدن؟",
-    "أين ستبنى محطة الطاقة الشمسية؟",
-    "Who was blamed for the Erbil attack?",
-    "Who won the Saudi Super Cup?",
-    "Why did oil prices rise?",
-)
+# The bundled sample archive's (seeds/, which a first `akhbar chat` indexes); other archives
+# get questions of their own (assistant.ui.overview).
+EXAMPLES = tuple(question for question, _ in SEED_EXAMPLES)
 PLACEHOLDER = "Ask in Arabic or English · اكتب سؤالك بالعربية أو الإنجليزية"
 LOOKUPS = 2  # citation panels opened at once, beside the answers being written
 
@@ -117,21 +113,43 @@ class ChatApp:
     def __init__(self, settings: Settings, workers: ArchiveWorkers) -> None:
         self.settings = settings
         self.workers = workers
-        self.stats, self.outlets = workers.call(lambda a: (a.stats(), a.sources()))
+        self.overview: Overview = workers.call(overview)  # checks its example questions
+        self.offered = set(self.overview.examples)  # every example shown since the start
+        self.built_examples = self.overview.examples  # those of the page as built
+        self._refreshing = threading.Lock()
+
+    @property
+    def examples(self) -> tuple[str, ...]:
+        return self.overview.examples
+
+    def refreshed(self) -> bool:
+        """Build the overview again if the store's generation moved (re-indexing); whether
+        it did."""
+        with self._refreshing:
+            stats = self.workers.call(lambda a: a.stats())
+            generation = stats.state.generation if stats.state else None
+            if generation == self.overview.generation:
+                return False
+            self.overview = self.workers.call(overview)
+            self.offered |= set(self.overview.examples)
+            return True
+
+    def status(self) -> str:
+        return status_html(self.overview.stats, self.settings.answer_mode)
 
     def build(self, options: ServeOptions) -> gr.Blocks:
+        self.built_examples = self.examples  # in the page as Gradio serves it
         with gr.Blocks(title="Akhbar · أخبار", analytics_enabled=False, fill_width=True) as demo:
             exchanges = gr.State(())
             with gr.Row(elem_id="topbar"):
                 gr.HTML('<div class="brand"><span class="name-ar" lang="ar">أخبار</span>'
                         '<span class="name">Akhbar</span><span class="tagline">cited answers '
                         "from the Arabic news archive</span></div>", apply_default_css=False)
-                gr.HTML(status_html(self.stats, self.settings.answer_mode),
-                        elem_id="status", apply_default_css=False)
+                status = gr.HTML(self.status(), elem_id="status", apply_default_css=False)
             with gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=520, elem_id="chat-col"):
                     conversation = gr.HTML(
-                        conversation_html((), EXAMPLES), elem_id="conversation",
+                        conversation_html((), self.examples), elem_id="conversation",
                         js_on_load=_asset("conversation.js"), apply_default_css=False,
                     )
                     with gr.Row(elem_id="filters"):
@@ -139,12 +157,12 @@ class ChatApp:
                                             elem_id="since", scale=1)
                         until = gr.DateTime(label="To", include_time=False, type="string",
                                             elem_id="until", scale=1)
-                        outlets = gr.Dropdown(self.outlets, value=[], multiselect=True,
-                                              label="Outlets (all when empty)", scale=2,
-                                              elem_id="outlets")
+                        outlets = gr.Dropdown(list(self.overview.outlets), value=[],
+                                              multiselect=True, scale=2, elem_id="outlets",
+                                              label="Outlets (all when empty)")
                     with gr.Row(elem_id="ask-row"):
-                        question = gr.Textbox(
-                            show_label=False, lines=1, max_lines=6, autofocus=True, scale=6,
+                        question = gr.Textbox(  # focused by conversation.js, not on phones
+                            show_label=False, lines=1, max_lines=6, scale=6,
                             placeholder=PLACEHOLDER,
                             elem_id="question",
                         )
@@ -162,14 +180,21 @@ class ChatApp:
                 "concurrency_limit": options.concurrency, "show_progress": "hidden",
                 "api_visibility": "private", "trigger_mode": "once",
             }
-            gr.on([question.submit, ask.click], **asking)
+            # after each answer: the header (and outlets) anew, if the store was re-indexed
+            following: dict[str, Any] = {
+                "fn": self.follow_store, "inputs": None, "outputs": [status, outlets],
+                "queue": False, "api_visibility": "private", "show_progress": "hidden",
+            }
+            gr.on([question.submit, ask.click], **asking).then(**following)
             conversation.select(self.pick_example, None, question, api_visibility="private",
-                                queue=False).then(**asking)
+                                queue=False).then(**asking).then(**following)
             conversation.click(self.open_citation, exchanges, panel, concurrency_id="lookups",
                                concurrency_limit=LOOKUPS, api_visibility="private",
                                show_progress="hidden")
             new.click(self.reset, None, [conversation, exchanges, panel, question],
-                      api_visibility="private", queue=False)
+                      api_visibility="private", queue=False).then(**following)
+            demo.load(self.opened, None, [conversation, status, outlets],
+                      api_visibility="private", queue=False, show_progress="hidden")
             gr.api(self.api_ask, api_name="ask", concurrency_id="answers",
                    concurrency_limit=options.concurrency)
         demo.queue(default_concurrency_limit=options.concurrency, max_size=options.queue_size,
@@ -192,20 +217,20 @@ class ChatApp:
             check_question(question)
         except (ValueError, AkhbarError) as err:  # keep the question in the box, to fix it
             done = (*exchanges, Exchange(question, error=str(err)))
-            yield conversation_html(done, EXAMPLES), done, gr.skip()
+            yield conversation_html(done, self.examples), done, gr.skip()
             return
         history = [Turn(e.question, e.answer.text,
                         tuple(dict.fromkeys(c.article_id for c in e.answer.citations)))
                    for e in exchanges if e.answer is not None]
         current = Exchange(question, scope=_describe(scope))
-        yield conversation_html((*exchanges, current), EXAMPLES), exchanges, ""
+        yield conversation_html((*exchanges, current), self.examples), exchanges, ""
         try:
             for event in self.workers.ask_stream(question, scope, history):
                 if isinstance(event, Delta):
                     current = replace(current, draft=current.draft + event.text)
                 else:
                     current = replace(current, answer=event)
-                yield conversation_html((*exchanges, current), EXAMPLES), exchanges, gr.skip()
+                yield conversation_html((*exchanges, current), self.examples), exchanges, gr.skip()
         except (AkhbarError, AkhbarIndexError, ValueError) as err:
             current = replace(current, error=str(err))
         except Exception as err:  # shown, not swallowed: the user should know it failed
@@ -215,7 +240,13 @@ class ChatApp:
         if current.answer is None and current.error is None:
             current = replace(current, error="The answer stopped before it was complete.")
         done = (*exchanges, current)
-        yield conversation_html(done, EXAMPLES), done, gr.skip()
+        yield conversation_html(done, self.examples), done, gr.skip()
+
+    def follow_store(self) -> tuple[Any, Any]:
+        """The header and the outlets, anew when the store was re-indexed (else unchanged)."""
+        if not self.refreshed():
+            return gr.skip(), gr.skip()
+        return self.status(), gr.update(choices=list(self.overview.outlets))
 
     def open_citation(self, exchanges: tuple[Exchange, ...], evt: gr.EventData) -> str:
         """The article behind citation [n] of turn `turn`, with the quoted span marked."""
@@ -235,10 +266,19 @@ class ChatApp:
 
     def pick_example(self, evt: gr.EventData) -> str:
         text = getattr(evt, "question", "")
-        return text if isinstance(text, str) and text in EXAMPLES else ""
+        return text if isinstance(text, str) and text in self.offered else ""
 
     def reset(self) -> tuple[str, tuple[Exchange, ...], str, str]:
-        return conversation_html((), EXAMPLES), (), panel_placeholder(), ""
+        self.refreshed()  # the examples of the store as it is now
+        return conversation_html((), self.examples), (), panel_placeholder(), ""
+
+    def opened(self) -> tuple[Any, str, Any]:
+        """A page opened: the header and outlets as the store is now, and the examples when
+        they are no longer those the page was built with (the store was re-indexed)."""
+        self.refreshed()
+        welcome = (gr.skip() if self.examples == self.built_examples
+                   else conversation_html((), self.examples))
+        return welcome, self.status(), gr.update(choices=list(self.overview.outlets))
 
     def api_ask(
         self, question: str, since: str = "", until: str = "", outlets: list[str] | None = None,

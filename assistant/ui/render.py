@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 from urllib.parse import urlsplit
@@ -44,6 +44,8 @@ class Exchange:
 
 # «quoted text», a citation marker [n], or a parenthesised aside such as "(Rudaw, 2021-02-23)"
 INLINE = re.compile(r"(?P<quote>«[^»\n]+»)|(?P<cite>\[(?P<n>\d{1,3})\])|(?P<paren>\([^()\n]+\))")
+DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")  # kept on one line: never broken at a hyphen
+ECHO_CHARS = 160  # a longer question is echoed cut short, whole in its tooltip
 BULLET = re.compile(r"^\s*[-•*]\s+")
 
 REFUSAL_LABEL: dict[Language, str] = {"ar": "لا يوجد في الأرشيف", "en": "Not in the archive"}
@@ -55,6 +57,26 @@ REFUSAL_HINT: dict[Language, str] = {
 
 def esc(text: str) -> str:
     return escape(text, quote=True)
+
+
+def esc_dates(text: str) -> str:
+    """Escaped text, its dates (YYYY-MM-DD) in nowrap spans."""
+    out, pos = [], 0
+    for m in DATE.finditer(text):
+        out.append(f'{esc(text[pos:m.start()])}{date_html(m.group(0))}')
+        pos = m.end()
+    return "".join(out) + esc(text[pos:])
+
+
+def date_html(date: str) -> str:
+    return f'<bdi class="date" dir="ltr">{esc(date)}</bdi>'
+
+
+def echo(question: str) -> str:
+    """The question as the conversation repeats it: at most ECHO_CHARS characters."""
+    if len(question) <= ECHO_CHARS:
+        return question
+    return question[:ECHO_CHARS].rstrip() + "…"
 
 
 def direction(text: str) -> str:
@@ -94,10 +116,12 @@ def welcome_html(examples: Sequence[str]) -> str:
 
 
 def _turn_html(index: int, exchange: Exchange) -> str:
-    scope = (f'<div class="scope" dir="auto">{esc(exchange.scope)}</div>'
+    scope = (f'<div class="scope" dir="auto">{esc_dates(exchange.scope)}</div>'
              if exchange.scope else "")
-    question = (f'<div class="msg question" dir="{direction(exchange.question)}">'
-                f"{_paragraphs(exchange.question)}{scope}</div>")
+    shown = echo(exchange.question)
+    whole = f' title="{esc(exchange.question)}"' if shown != exchange.question else ""
+    question = (f'<div class="msg question" dir="{direction(exchange.question)}"{whole}>'
+                f"{_paragraphs(shown)}{scope}</div>")
     return f'<div class="turn" data-turn="{index}">{question}{_reply_html(index, exchange)}</div>'
 
 
@@ -156,17 +180,49 @@ def _inline(text: str, known: dict[int, Citation], index: int) -> str:
     out: list[str] = []
     pos = 0
     for m in INLINE.finditer(text):
-        out.append(esc(text[pos:m.start()]))
+        out.append(esc_dates(text[pos:m.start()]))
         if m.group("quote"):
-            out.append(f'<span class="quote" dir="auto">{esc(m.group("quote"))}</span>')
+            out.append(f'<span class="quote" dir="auto">{_quote_html(m.group("quote"), known)}'
+                       "</span>")
         elif m.group("cite"):
             n = int(m.group("n"))
             out.append(cite_button(index, known[n]) if n in known else esc(m.group(0)))
         else:  # an aside, often Latin inside Arabic: isolate it so its brackets stay put
             out.append(f"<bdi>({_inline(m.group('paren')[1:-1], known, index)})</bdi>")
         pos = m.end()
-    out.append(esc(text[pos:]))
+    out.append(esc_dates(text[pos:]))
     return "".join(out)
+
+
+def _quote_html(quoted: str, known: dict[int, Citation]) -> str:
+    """A «quote» of the answer, its answering words marked when a citation quotes it."""
+    inner = quoted[1:-1]
+    for c in known.values():
+        words = answer_span(c)
+        at = c.quote.find(inner) if words and inner else -1
+        if words and at >= 0:
+            a, b = max(words[0] - at, 0), min(words[1] - at, len(inner))
+            if a < b:
+                return f"«{marked(inner, (a, b))}»"
+    return esc(quoted)
+
+
+def answer_span(c: Citation) -> tuple[int, int] | None:
+    """The citation's answering words (offsets in its quote), when they fit inside it."""
+    words = getattr(c, "answer", None)
+    if words is None:
+        return None
+    a, b = words
+    return (a, b) if 0 <= a < b <= len(c.quote) else None
+
+
+def marked(text: str, span: tuple[int, int] | None, show: Callable[[str], str] = str) -> str:
+    """Escaped text with text[span] in <mark class="answer">; `show` is applied to each piece."""
+    if span is None:
+        return esc(show(text))
+    a, b = span
+    return (f'{esc(show(text[:a]))}<mark class="answer">{esc(show(text[a:b]))}</mark>'
+            f"{esc(show(text[b:]))}")
 
 
 def cite_button(index: int, c: Citation) -> str:
@@ -180,7 +236,7 @@ def _sources_html(index: int, citations: Sequence[Citation]) -> str:
         return ""
     rows = "".join(
         f'<li>{cite_button(index, c)} <bdi class="source">{esc(c.source or "unknown outlet")}</bdi>'
-        f'{f" · <bdi>{esc(c.date)}</bdi>" if c.date else ""}'
+        f'{f" · {date_html(c.date)}" if c.date else ""}'
         f' · <bdi class="title">{esc(c.title)}</bdi></li>'
         for c in citations
     )
@@ -208,28 +264,34 @@ def panel_message(text: str) -> str:
 
 
 def panel_html(citation: Citation, article: StoredArticle) -> str:
-    """The cited article in full, with the quoted span marked and a copyable reference."""
+    """The cited article in full, with the quoted span (and in it the answering words) marked,
+    under a bar that keeps "Copy citation" in view however far the article is scrolled."""
     span, moved = _span(citation, article.text)
+    words = answer_span(citation)
     meta = [f'<bdi class="source">{esc(article.source or "unknown outlet")}</bdi>']
     if article.date:
-        meta.append(f'<time dir="ltr">{esc(article.date)}</time>')
+        meta.append(f'<time class="date" dir="ltr">{esc(article.date)}</time>')
     meta.append(link_html(article.url))
     reference = citation.reference()
     warning = ('<p class="note">The article has changed since this answer; the quoted passage '
                "is no longer in it.</p>" if span is None else
                '<p class="note">The article has changed since this answer; the passage was '
                "found at another place.</p>" if moved else "")
+    # the answering words in the article: only where the quote is found as it was quoted
+    exact = span is not None and article.text[span[0]:span[1]] == citation.quote
+    in_article = (span[0] + words[0], span[0] + words[1]) if span and words and exact else None
     return (
-        f'<article class="panel" data-article="{esc(article.id)}"><header class="panel-head">'
-        f'<p class="label">Source [{citation.n}]</p>'
+        f'<article class="panel" data-article="{esc(article.id)}">'
+        f'<div class="panel-bar"><p class="label">Source [{citation.n}]</p>'
+        f'<button type="button" class="copy-ref" data-ref="{esc(reference)}">Copy citation</button>'
+        '</div><header class="panel-head">'
         f'<h2 dir="auto">{esc(article.title or "(untitled)")}</h2>'
         f'<p class="meta">{" · ".join(meta)}</p>'
-        f'<blockquote class="cited-quote" dir="auto">{esc(visible(citation.quote))}</blockquote>'
-        '<div class="reference">'
-        f'<button type="button" class="copy-ref" data-ref="{esc(reference)}">Copy citation</button>'
-        f'<code class="ref-text" dir="auto">{esc(reference)}</code></div>'
+        f'<blockquote class="cited-quote" dir="auto">{marked(citation.quote, words, visible)}'
+        "</blockquote>"
+        f'<code class="ref-text" dir="auto">{esc_dates(reference)}</code>'
         f'{warning}<p class="label">Full article</p></header>'
-        f'<div class="article-text">{article_paragraphs(article.text, span)}</div>'
+        f'<div class="article-text">{article_paragraphs(article.text, span, in_article)}</div>'
         "</article>"
     )
 
@@ -247,8 +309,11 @@ def link_html(url: str) -> str:
             f'referrerpolicy="no-referrer" dir="ltr">{esc(parts.netloc)}</a>')
 
 
-def article_paragraphs(text: str, span: tuple[int, int] | None) -> str:
-    """One paragraph per line; the span, even across lines, is wrapped in <mark>."""
+def article_paragraphs(
+    text: str, span: tuple[int, int] | None, answer: tuple[int, int] | None = None,
+) -> str:
+    """One paragraph per line; the span, even across lines, is wrapped in <mark class="cited">,
+    and the answering words inside it (`answer`, offsets in `text`) in <mark class="answer">."""
     out = []
     pos = 0
     for line in text.split("\n"):
@@ -261,7 +326,12 @@ def article_paragraphs(text: str, span: tuple[int, int] | None) -> str:
             continue
         a, b = max(span[0], start) - start, min(span[1], end) - start
         first = ' id="cited"' if span[0] >= start else ""
-        cited = esc(visible(line[a:b]))  # hidden characters in a quote are shown as marks
+        words = None
+        if answer is not None:  # relative to the cited part of this line
+            x, y = max(answer[0] - start - a, 0), min(answer[1] - start - a, b - a)
+            words = (x, y) if x < y else None
+        # hidden characters in a quote are shown as marks
+        cited = marked(line[a:b], words, visible)
         out.append(f'<p dir="auto">{esc(line[:a])}<mark class="cited"{first}>{cited}'
                    f"</mark>{esc(line[b:])}</p>")
     return "".join(out)
@@ -280,13 +350,19 @@ def _span(citation: Citation, text: str) -> tuple[tuple[int, int] | None, bool]:
 # --- the status line ---
 
 def status_html(stats: StoreStats, answer_mode: str) -> str:
-    parts = [
-        f"<b>{stats.articles:,}</b> articles",
-        f"<b>{stats.chunks:,}</b> chunks",
-        f"embeddings <b>{esc(stats.model)}</b> ({stats.dim}-d)",
-        f"answers <b>{esc(answer_mode)}</b>",
-    ]
+    """The archive in a reader's terms: articles, outlets and dates, in English and Arabic."""
+    outlets = sum(1 for name, _ in stats.sources if name)
+    articles = f"{stats.articles:,} article{'' if stats.articles == 1 else 's'}"
+    from_outlets = f"{outlets:,} outlet{'' if outlets == 1 else 's'}"
+    english = f"<b>{articles}</b> from <b>{from_outlets}</b>"
+    arabic = f"المقالات: <b>{stats.articles:,}</b> · المصادر: <b>{outlets:,}</b>"
     if stats.first_date:
-        parts.append(f'<bdi dir="ltr">{esc(stats.first_date)} – {esc(stats.last_date or "")}</bdi>')
-    items = "".join(f"<span>{p}</span>" for p in parts)
-    return f'<div class="status" role="status" aria-label="store">{items}</div>'
+        first, last = date_html(stats.first_date), date_html(stats.last_date or stats.first_date)
+        english += f", {first} to {last}"
+        arabic += f" · من {first} إلى {last}"
+    return (
+        '<div class="status" role="status" aria-label="archive">'
+        f'<p class="overview" dir="ltr" lang="en">{english}'
+        f' · <span class="mode">answers: {esc(answer_mode)}</span></p>'
+        f'<p class="overview" dir="rtl" lang="ar">{arabic}</p></div>'
+    )

@@ -6,6 +6,7 @@ element.addEventListener("click", (event) => {
     element.querySelectorAll("button.cite.active").forEach((b) => b.classList.remove("active"));
     cite.classList.add("active");
     trigger("click", { turn: Number(cite.dataset.turn), n: Number(cite.dataset.n) });
+    showPanel();
     return;
   }
   const example = event.target.closest("button.example");
@@ -27,3 +28,24 @@ watch("value", () => {
   if (!box || !last) return;
   box.scrollTop += last.getBoundingClientRect().top - box.getBoundingClientRect().top - 12;
 });
+
+// Where the panel sits below the conversation (a phone), a tap on [n] brings it into view;
+// its article arrives in it a moment later (panel.js keeps it in view then).
+function showPanel() {
+  const panel = document.getElementById("panel");
+  if (!panel) return;
+  const top = panel.getBoundingClientRect().top;
+  if (top < 0 || top > window.innerHeight * 0.5) panel.scrollIntoView({ block: "start" });
+}
+
+// The page opens at its top. On a wide screen the question box gets the focus (without
+// scrolling); on a phone it does not, so that no keyboard covers the page.
+window.scrollTo(0, 0);
+if (window.matchMedia("(min-width: 900px)").matches) {
+  const focus = (tries) => {
+    const box = document.querySelector("#question textarea");
+    if (box) box.focus({ preventScroll: true });
+    else if (tries > 0) setTimeout(() => focus(tries - 1), 100);
+  };
+  focus(30);
+}

@@ -27,11 +27,18 @@ element.addEventListener("click", async (event) => {
 });
 
 // A newly opened citation: scroll the article so that its highlighted passage is in view
-// (the article scrolls inside the panel; the page itself stays where it is).
+// (the article scrolls inside the panel). Where the panel sits below the conversation (a
+// phone) and is out of view, the page scrolls to it.
 watch("value", () => {
   const box = element.querySelector(".article-text");
   const mark = element.querySelector("mark.cited");
-  if (!box || !mark) return;
+  if (!box) return;
+  const panel = element.closest("#panel") || element;
+  const top = panel.getBoundingClientRect().top;
+  if (top < 0 || top > window.innerHeight * 0.5) panel.scrollIntoView({ block: "start" });
+  if (!mark) return;
+  // a third of the way down, or higher where that leaves the passage's end out of view
   const offset = mark.getBoundingClientRect().top - box.getBoundingClientRect().top;
-  box.scrollTop += offset - box.clientHeight / 3;
+  const room = box.clientHeight - mark.getBoundingClientRect().height - 12;
+  box.scrollTop += offset - Math.max(12, Math.min(box.clientHeight / 3, room));
 });
