@@ -19,10 +19,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.citations import Citation, citation_for
+from assistant.english import first_line
 from assistant.language import Language, detect
+from assistant.picking import PICKING, Picking, Sentence, answer_span, fit, quotable, sentences_of
 from assistant.planted import flag, visible
+from assistant.question import Question, read_question
 from assistant.retrieve import Hit
 from assistant.substance import is_question, novelty, stuffed
+from assistant.translate import Translator
 from index.normalize import normalize
 from index.tokens import tokenize
 
@@ -86,61 +90,78 @@ def is_answerable(hits: list[Hit], threshold: float) -> bool:
     return bool(hits) and best_evidence(hits) >= threshold
 
 
-def extract(question: str, hits: list[Hit], *, threshold: float) -> Answer:
+def extract(question: str, hits: list[Hit], *, threshold: float,
+            translator: Translator | None = None, picking: Picking = PICKING) -> Answer:
     """Quote the sentences that answer; refuse when the best passage scores under threshold
-    (see assistant.refusal for how it is calibrated)."""
+    (see assistant.refusal for how it is calibrated). `translator` reads an English question's
+    words in Arabic for picking sentences (assistant.picking)."""
     language = detect(question)
     if not is_answerable(hits, threshold):
         return refuse(question, language, "extractive")
-    picks = _pick_sentences(question, hits, threshold)
+    asked = read_question(question)
+    translated = (tuple(translator.translate(question).sets)
+                  if translator is not None and language == "en" else ())
+    picks = _pick_sentences(asked, hits, threshold, translated, picking)
     if not picks:
         return refuse(question, language, "extractive", (NOTHING_QUOTABLE,))
-    citations = tuple(
-        citation_for(n, hit, start, end) for n, (hit, start, end, _) in enumerate(picks, 1)
-    )
+    citations = []
+    for n, (hit, s, _) in enumerate(picks, 1):
+        quote = _text(hit, s.start, s.end)
+        citations.append(citation_for(n, hit, s.start, s.end,
+                                      answer=answer_span(asked, quote, translated),
+                                      cut_before=s.cut_before, cut_after=s.cut_after))
     lines = [LEAD[language]]
+    opening = first_line(asked, citations[0]) if language == "en" else None
+    if opening:
+        lines.insert(0, opening)
     for c in citations:
         where = ", ".join(p for p in (c.source, c.date or "") if p)
-        lines.append(f"- «{visible(c.quote)}» [{c.n}]" + (f" ({where})" if where else ""))
-    return Answer(question, "\n".join(lines), False, citations, language, "extractive")
+        lines.append(f"- «{c.shown(visible(c.quote))}» [{c.n}]"
+                     + (f" ({where})" if where else ""))
+    return Answer(question, "\n".join(lines), False, tuple(citations), language, "extractive")
+
+
+def _text(hit: Hit, start: int, end: int) -> str:
+    return (hit.article_text[start:end] if hit.article_text
+            else hit.text[start - hit.start : end - hit.start])
 
 
 def _pick_sentences(
-    question: str, hits: list[Hit], threshold: float = 0.0,
-) -> list[tuple[Hit, int, int, float]]:
-    qtokens = frozenset(tokenize(question))
-    quotable = [  # per hit: its sentences that neither address the reader nor hide text
-        [(start, end, dense) for (start, end), dense
-         in zip(hit.sentences, hit.sentence_scores, strict=True)
-         if flag(hit.text[start - hit.start : end - hit.start]) is None]
+    asked: Question, hits: list[Hit], threshold: float = 0.0,
+    translated: tuple[tuple[str, ...], ...] = (), picking: Picking = PICKING,
+) -> list[tuple[Hit, Sentence, float]]:
+    qtokens = frozenset(tokenize(asked.text))
+    usable = [  # per hit: its whole sentences that may answer (assistant.picking), and that
+        # neither address the reader nor hide text (assistant.planted)
+        [s for s in sentences_of(hit, picking)
+         if quotable(_text(hit, s.start, s.end)) and flag(_text(hit, s.start, s.end)) is None]
         for hit in hits
     ]
     reports = any(h.thinness <= REPORT and h.evidence >= threshold and q
-                  for h, q in zip(hits, quotable, strict=True))
+                  for h, q in zip(hits, usable, strict=True))
     candidates = []
-    for rank, (hit, sentences) in enumerate(zip(hits, quotable, strict=True)):
+    for rank, (hit, sentences) in enumerate(zip(hits, usable, strict=True)):
         if reports and hit.thinness > REPORT:
             continue  # a bare line is quoted only when no report answers
-        for start, end, dense in sentences:
-            sentence = hit.text[start - hit.start : end - hit.start]
-            overlap = len(qtokens & set(tokenize(sentence))) / len(qtokens) if qtokens else 0.0
-            score = (dense + 0.3 * overlap + 0.5 * hit.score - 0.01 * rank
-                     - _says_nothing(qtokens, sentence))
-            candidates.append((score, hit, start, end))
+        for s in sentences:
+            sentence = _text(hit, s.start, s.end)
+            score = (s.dense + fit(asked, sentence, translated, picking) + 0.5 * hit.score
+                     - 0.01 * rank - _says_nothing(qtokens, sentence))
+            candidates.append((score, hit, s))
     candidates.sort(key=lambda c: -c[0])
-    picks: list[tuple[Hit, int, int, float]] = []
+    picks: list[tuple[Hit, Sentence, float]] = []
     seen_text: set[str] = set()
     per_article: dict[str, int] = {}
     best = candidates[0][0] if candidates else 0.0
-    for score, hit, start, end in candidates:
-        key = " ".join(normalize(hit.text[start - hit.start : end - hit.start]).split())
+    for score, hit, s in candidates:
+        key = " ".join(normalize(_text(hit, s.start, s.end)).split())
         if picks and (score < best - QUOTE_MARGIN or len(picks) >= MAX_QUOTES):
             break
         if key in seen_text or per_article.get(hit.article_id, 0) >= 2:
             continue
         seen_text.add(key)
         per_article[hit.article_id] = per_article.get(hit.article_id, 0) + 1
-        picks.append((hit, start, end, score))
+        picks.append((hit, s, score))
     return picks
 
 

@@ -33,6 +33,7 @@ from assistant.errors import (
     QuestionTooLongError,
 )
 from assistant.language import Language, detect
+from assistant.question import has_words
 from assistant.retrieve import Filters, Hit, Retriever
 from assistant.translate import Translator, missing_note
 from index.catalog import Catalog, StoredArticle
@@ -287,7 +288,8 @@ class Archive:
         language = detect(question)
         threshold = self._threshold(view, language)
         if self.settings.llm_provider is None:
-            answer = extract(question, hits, threshold=threshold)  # quotes the best sentences
+            answer = extract(question, hits, threshold=threshold,  # quotes the best sentences
+                             translator=self.translator)
             yield Delta(answer.text)
             yield self._noted(answer)
             return
@@ -404,6 +406,9 @@ def check_question(question: str) -> None:
     """Refuse an empty question, or one over the length cap (CLI, API and UI alike)."""
     if not question.strip():
         raise EmptyQuestionError("The question is empty.")
+    if not has_words(question):  # emoji or punctuation only: nothing to look up or quote
+        raise EmptyQuestionError(
+            "The question has no words in it, only symbols; ask it in words (Arabic or English).")
     if len(question) > MAX_QUESTION_CHARS:
         raise QuestionTooLongError(
             f"The question is too long: {len(question):,} characters; the limit is "

@@ -105,6 +105,8 @@ class Hit:
     # the stored vector of each sentence (float16), for checking claims without embedding again
     sentence_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)),
                                          compare=False, repr=False)
+    # the whole article's text, so that a quote can be the whole sentence (assistant.picking)
+    article_text: str = field(default="", compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -261,6 +263,7 @@ class Retriever:
                 sentence_scores=tuple(float(x) for x in s.sentence_scores), also_in=tuple(twins),
                 names=round(s.names, 4), translated=round(s.translated, 4),
                 prior=round(s.prior, 4), thinness=s.thinness, sentence_vectors=row.vectors,
+                article_text=a.text,
             ))
         return hits
 

@@ -123,7 +123,8 @@ def evaluate(
         refused += not is_answerable(hits[:5], threshold(q.text))
         if q.answers:
             with_answers += 1
-            answer = extract(q.text, hits[:5], threshold=-1.0)
+            answer = extract(q.text, hits[:5], threshold=-1.0,
+                             translator=retriever.translator)
             cited_hits = [h for h in hits[:5] if any(c.article_id == h.article_id and
                                                      h.start <= c.start < h.end
                                                      for c in answer.citations)]

@@ -1,0 +1,130 @@
+"""Which sentence answers: whole sentences, scored for what the question asks.
+
+The embedder's length limit cuts long sentences into pieces (index.sentences, index.chunk);
+a quote is the whole sentence again, or, when the sentence is longer than `Picking.longest`,
+the pieces around the best one, marked as cut on the side that goes on. A sentence that holds
+a span of the kind the question wants (assistant.question, assistant.spans: a name for «من…» /
+"who", a date for «متى…», a place, a figure) that the question does not already hold scores
+`Picking.typed` higher; the question's content words found in it count `Picking.overlap` (an
+English question's words through their dictionary translations, assistant.translate). A
+question is never an answer, and neither is boilerplate («اقرأ أيضا», "Read more", a credit
+line). The weights were set on ARCD's train split (README "Measured").
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from assistant.question import Question
+from assistant.retrieve import Hit
+from assistant.spans import find_spans
+from assistant.substance import is_question
+from index.normalize import normalize
+from index.sentences import sentence_spans
+from index.tokens import tokenize
+
+__all__ = ["PICKING", "Picking", "Sentence", "answer_span", "fit", "is_boilerplate", "sentences_of"]
+
+
+@dataclass(frozen=True)
+class Picking:
+    overlap: float = 0.3  # times the share of the question's content words in the sentence
+    typed: float = 0.15  # a sentence holding a new span of the wanted kind
+    longest: int = 1200  # characters: a longer sentence is quoted by its pieces, marked as cut
+
+
+PICKING = Picking()
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int  # offsets in the article's text
+    end: int
+    dense: float  # the best query . piece score of its pieces in the passage
+    cut_before: bool  # the sentence goes on before `start`
+    cut_after: bool  # and after `end`
+
+
+_BOILERPLATE = re.compile(
+    r"^\W*(?:(?:اقرا ايضا|اقرا المزيد|للمزيد|شاهد ايضا|تابعونا|تابعوا|جميع الحقوق محفوظه"
+    r"|حقوق النشر|(?:read|see) (?:more|also)|advertisement|all rights reserved|copyright"
+    r"|share this|follow us|click here)\b|(?:المصدر|مصدر الصوره|الصوره|صوره ارشيفيه|photo"
+    r"|source|related)\s*(?:[:-]|$))",
+    re.IGNORECASE,
+)
+_TERMINATED = re.compile(r"[.!?\u061f\u061b\u2026]+[\u201d\"\u00bb\u2019)\]]*$")
+
+
+def is_boilerplate(sentence: str) -> bool:
+    """A line of the page rather than of the report: «اقرأ أيضا…», "Read more", a credit line,
+    or a line with fewer than three words."""
+    norm = " ".join(normalize(sentence).split())
+    return bool(_BOILERPLATE.match(norm)) or len(re.findall(r"[^\W_]+", norm)) < 3
+
+
+def sentences_of(hit: Hit, picking: Picking) -> list[Sentence]:
+    """The passage's sentences, whole: its pieces joined back into the sentences of the
+    article they were cut from (index.sentences cuts runs over 400 characters, index.chunk
+    those over the embedder's token limit)."""
+    text = hit.article_text or hit.text
+    base = 0 if hit.article_text else hit.start
+    whole = sentence_spans(text, max_chars=max(len(text), 1))
+    starts = [s for s, _ in whole]
+    grouped: dict[int, list[tuple[int, int, float]]] = {}
+    for (start, end), dense in zip(hit.sentences, hit.sentence_scores, strict=True):
+        i = max(bisect_right(starts, start - base) - 1, 0)
+        grouped.setdefault(i, []).append((start, end, dense))
+    out = []
+    for i, pieces in grouped.items():
+        s, e = whole[i][0] + base, whole[i][1] + base
+        if not hit.article_text:  # only the passage is known: keep to it
+            s, e = max(s, hit.start), min(e, hit.end)
+            cut_before = False
+            cut_after = e == hit.end and not _TERMINATED.search(hit.text[: e - hit.start])
+        else:
+            cut_before = cut_after = False
+        best = max(pieces, key=lambda p: p[2])
+        if e - s > picking.longest:  # too long to quote whole: the best piece, marked
+            cut_before, cut_after = best[0] > s, best[1] < e
+            s, e = best[0], best[1]
+        out.append(Sentence(s, e, best[2], cut_before, cut_after))
+    return out
+
+
+def fit(question: Question, sentence: str, translated: tuple[tuple[str, ...], ...],
+        picking: Picking) -> float:
+    """What the sentence adds to its score for answering this question."""
+    terms = set(tokenize(sentence))
+    if question.language == "en":
+        wanted = [set(s) for s in translated]
+        share = (sum(1 for s in wanted if s & terms) / len(wanted)) if wanted else 0.0
+    else:
+        share = len(question.terms & terms) / len(question.terms) if question.terms else 0.0
+    typed = answer_span(question, sentence, translated) is not None
+    return picking.overlap * share + (picking.typed if typed else 0.0)
+
+
+def answer_span(question: Question, quote: str, translated: tuple[tuple[str, ...], ...] = ()
+                ) -> tuple[int, int] | None:
+    """The span of `quote` that answers: of the kind the question wants, not made only of the
+    question's own words, the nearest to them; None when the question wants no kind or the
+    quote holds none."""
+    if question.wants is None:
+        return None
+    known = set(question.terms) | {t for s in translated for t in s}
+    spans = [(s, e) for s, e in find_spans(quote, question.wants)
+             if set(tokenize(quote[s:e])) - known]
+    if not spans:
+        return None
+    anchors = [m.start() for m in re.finditer(r"[^\W_]+", quote)
+               if set(tokenize(m.group())) & known]
+    if not anchors:
+        return spans[0]
+    return min(spans, key=lambda sp: min(abs(sp[0] - a) for a in anchors))
+
+
+def quotable(sentence: str) -> bool:
+    """Whether the sentence may be quoted as an answer at all."""
+    return not is_question(sentence) and not is_boilerplate(sentence)
