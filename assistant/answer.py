@@ -21,7 +21,16 @@ from typing import Any
 from assistant.citations import Citation, citation_for
 from assistant.english import first_line
 from assistant.language import Language, detect
-from assistant.picking import PICKING, Picking, Sentence, answer_span, fit, quotable, sentences_of
+from assistant.picking import (
+    PICKING,
+    Picking,
+    Sentence,
+    answer_span,
+    fit,
+    quotable,
+    rarity,
+    sentences_of,
+)
 from assistant.planted import flag, visible
 from assistant.question import Question, read_question
 from assistant.retrieve import Hit
@@ -139,13 +148,20 @@ def _pick_sentences(
     ]
     reports = any(h.thinness <= REPORT and h.evidence >= threshold and q
                   for h, q in zip(hits, usable, strict=True))
+    idf = rarity([_text(h, s.start, s.end) for h, ss in zip(hits, usable, strict=True)
+                  for s in ss])
+    article_score: dict[str, float] = {}  # a sentence is read in its article: its best passage
+    for hit in hits:
+        article_score[hit.article_id] = max(article_score.get(hit.article_id, hit.score),
+                                            hit.score)
     candidates = []
     for rank, (hit, sentences) in enumerate(zip(hits, usable, strict=True)):
         if reports and hit.thinness > REPORT:
             continue  # a bare line is quoted only when no report answers
         for s in sentences:
             sentence = _text(hit, s.start, s.end)
-            score = (s.dense + fit(asked, sentence, translated, picking) + 0.5 * hit.score
+            score = (s.dense + fit(asked, sentence, translated, picking, idf)
+                     + picking.passage * article_score[hit.article_id]
                      - 0.01 * rank - _says_nothing(qtokens, sentence))
             candidates.append((score, hit, s))
     candidates.sort(key=lambda c: -c[0])

@@ -13,6 +13,7 @@ line). The weights were set on ARCD's train split (README "Measured").
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -25,13 +26,20 @@ from index.normalize import normalize
 from index.sentences import sentence_spans
 from index.tokens import tokenize
 
-__all__ = ["PICKING", "Picking", "Sentence", "answer_span", "fit", "is_boilerplate", "sentences_of"]
+__all__ = ["PICKING", "Picking", "Sentence", "answer_span", "fit", "is_boilerplate", "quotable",
+           "rarity", "sentences_of"]
 
 
 @dataclass(frozen=True)
 class Picking:
-    overlap: float = 0.3  # times the share of the question's content words in the sentence
-    typed: float = 0.15  # a sentence holding a new span of the wanted kind
+    overlap: float = 0.8  # times the share of the question's content words in the sentence,
+    # each weighted by its rarity among the sentences found (idf)
+    phrase: float = 0.0  # times the share of the question's word pairs found side by side
+    root: float = 0.5  # a question word met only through its root (_root) counts this much
+    typed: float = 0.3  # a sentence holding a new span of the wanted kind
+    # the retrieval score of the best passage of the sentence's article (answer.py had 0.5
+    # times the sentence's own passage; to be reconciled with assistant.scoring)
+    passage: float = 0.5
     longest: int = 1200  # characters: a longer sentence is quoted by its pieces, marked as cut
 
 
@@ -93,17 +101,69 @@ def sentences_of(hit: Hit, picking: Picking) -> list[Sentence]:
     return out
 
 
+# Words news uses for one relation, in BM25 terms (index.tokens): a question asking who is
+# «المسؤول» about an attack is answered by «تتهم… بالوقوف وراء الهجمات».
+_RELATIONS = (
+    "مسوول مسووليه راء وقوف اتهم تتهم يتهم اتهام تبن تبنت نفذ نفذت تنفيذ منفذ",
+    "هجوم هجم اعتداء استهداف استهدف قصف ضرب غار",
+    "قتل مقتل قتيل قتيلا مصرع حتف ضحايا",
+    "جرح اصاب اصيب جريح جريحا",
+)
+_RELATED = {t: i for i, group in enumerate(_RELATIONS) for t in group.split()}
+
+
+def _related(term: str, terms: set[str]) -> bool:
+    group = _RELATED.get(term)
+    return group is not None and any(_RELATED.get(t) == group for t in terms)
+
+
+def _root(term: str) -> str:
+    """A term without the long vowels after its first letter: هجوم and هجمات (هجم) meet, as do
+    a singular and its broken plural often enough (مسوول, مسوولون)."""
+    if len(term) < 3 or not "\u0600" <= term[0] <= "\u06ff":
+        return term
+    return term[0] + re.sub("[اوي]", "", term[1:])
+
+
+def rarity(sentences: list[str]) -> dict[str, float]:
+    """Each term's idf among `sentences`: the words that tell one sentence from the others."""
+    df: dict[str, int] = {}
+    for sentence in sentences:
+        for term in set(tokenize(sentence)):
+            df[term] = df.get(term, 0) + 1
+    n = len(sentences)
+    return {t: math.log(1 + n / d) for t, d in df.items()}
+
+
 def fit(question: Question, sentence: str, translated: tuple[tuple[str, ...], ...],
-        picking: Picking) -> float:
+        picking: Picking, idf: dict[str, float] | None = None) -> float:
     """What the sentence adds to its score for answering this question."""
-    terms = set(tokenize(sentence))
+    idf = idf or {}
+    unseen = max(idf.values(), default=1.0)
+    order = tokenize(sentence)
+    terms = set(order)
+    roots = {_root(t) for t in terms}
     if question.language == "en":
-        wanted = [set(s) for s in translated]
-        share = (sum(1 for s in wanted if s & terms) / len(wanted)) if wanted else 0.0
+        wanted = [frozenset(s) for s in translated]
+        weights = [max((idf.get(t, 0.0) for t in s), default=0.0) or unseen for s in wanted]
+        found = [w * (1.0 if s & terms else picking.root if {_root(t) for t in s} & roots
+                      else 0.0) for s, w in zip(wanted, weights, strict=True)]
     else:
-        share = len(question.terms & terms) / len(question.terms) if question.terms else 0.0
+        wanted_terms = sorted(question.terms)
+        weights = [idf.get(t, unseen) for t in wanted_terms]
+        found = [w * (1.0 if t in terms or _related(t, terms)
+                      else picking.root if _root(t) in roots else 0.0)
+                 for t, w in zip(wanted_terms, weights, strict=True)]
+    share = sum(found) / sum(weights) if weights and sum(weights) else 0.0
+    score = picking.overlap * share
+    if picking.phrase and question.language == "ar":
+        asked = [t for t in tokenize(question.text) if t in question.terms]
+        pairs = set(zip(asked, asked[1:], strict=False))
+        if pairs:
+            score += picking.phrase * len(pairs & set(zip(order, order[1:], strict=False))) \
+                / len(pairs)
     typed = answer_span(question, sentence, translated) is not None
-    return picking.overlap * share + (picking.typed if typed else 0.0)
+    return score + (picking.typed if typed else 0.0)
 
 
 def answer_span(question: Question, quote: str, translated: tuple[tuple[str, ...], ...] = ()
@@ -119,10 +179,12 @@ def answer_span(question: Question, quote: str, translated: tuple[tuple[str, ...
     if not spans:
         return None
     anchors = [m.start() for m in re.finditer(r"[^\W_]+", quote)
-               if set(tokenize(m.group())) & known]
+               if any(t in known or _related(t, known) or _root(t) in {_root(k) for k in known}
+                      for t in tokenize(m.group()))]
     if not anchors:
         return spans[0]
-    return min(spans, key=lambda sp: min(abs(sp[0] - a) for a in anchors))
+    # the span amid the question's words: the least distance to all of them
+    return min(spans, key=lambda sp: sum(max(sp[0] - a, a - sp[1], 0) for a in anchors))
 
 
 def quotable(sentence: str) -> bool:
