@@ -13,7 +13,13 @@ from assistant.answer import LEAD, REFUSAL
 from assistant.archive import Archive
 from assistant.chat import Turn
 from assistant.config import load_settings
-from assistant.errors import EmptyStoreError, FilterError, QuestionTooLongError, describe_filter
+from assistant.errors import (
+    EmptyQuestionError,
+    EmptyStoreError,
+    FilterError,
+    QuestionTooLongError,
+    describe_filter,
+)
 from assistant.langchain_retriever import AkhbarRetriever
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,6 +116,29 @@ def test_langchain_retriever_returns_cited_documents(archive: Archive) -> None:
         assert text[meta["start"] : meta["end"]] == doc.page_content
         assert {"title", "source", "date", "url", "score", "names"} <= set(meta)
     assert docs[0].metadata["names"] > 0  # "Erbil" matched أربيل in the top passage
+
+
+def test_arabic_who_question_quotes_the_sentence_that_names_them(archive: Archive) -> None:
+    for question in ("من المسؤول عن الهجوم على أربيل؟", "مين المسؤول عن الهجوم على اربيل؟"):
+        answer = archive.ask(question)
+        first = answer.citations[0]
+        assert IRAN_BACKED in first.quote, (question, first.quote)
+        assert first.answer is not None
+        assert IRAN_BACKED in first.quote[first.answer[0] : first.answer[1]]
+        assert _quote_is_verbatim(archive, first)
+
+
+def test_quotes_are_whole_sentences(archive: Archive) -> None:
+    answer = archive.ask("كم صاروخا أطلق على قاعدة بلد الجوية؟")
+    balad = [c for c in answer.citations if "قاعدة بلد" in c.quote]
+    assert balad and "الجوية في صلاح الدين" in balad[0].quote  # not cut at «…على قاعدة بلد»
+    assert all(_quote_is_verbatim(archive, c) for c in answer.citations)
+
+
+@pytest.mark.parametrize("question", ["🔥🔥🔥", "؟؟", "  ...  "])
+def test_a_question_of_symbols_alone_is_a_domain_error(archive: Archive, question: str) -> None:
+    with pytest.raises(EmptyQuestionError, match="no words in it|empty"):
+        archive.ask(question)
 
 
 def test_question_length_is_capped(archive: Archive) -> None:
