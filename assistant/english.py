@@ -80,11 +80,33 @@ def first_line(question: Question, citation: Citation) -> str | None:
     words = citation.quote[citation.answer[0] : citation.answer[1]]
     if question.wants == "date":
         said = english_date(words)
+        said = _dated(said, words, citation.date) if said else said
     elif question.wants == "figure":
         said = english_figure(words)
     else:
         said = f"{words} (transliterated: {transliterate(words)})"
     return f"Answer: {said} [{citation.n}]" if said else None
+
+
+def _dated(said: str, words: str, published: str | None) -> str:
+    """A weekday alone («السبت الماضي») dated from the article's date: the last such day before
+    it (the next after it for «المقبل»), or the day itself."""
+    if published is None or said not in _WEEKDAYS.values():
+        return said
+    from datetime import date, timedelta
+
+    try:
+        day = date.fromisoformat(published[:10])
+    except ValueError:
+        return said
+    wanted = list(_WEEKDAYS.values()).index(said)  # 0 Sunday ... 6 Saturday
+    today = (day.weekday() + 1) % 7  # date.weekday(): 0 Monday
+    if "المقبل" in normalize(words):
+        found = day + timedelta(days=(wanted - today) % 7 or 7)
+    else:
+        found = day - timedelta(days=(today - wanted) % 7)
+    return (f"{said}, {found.day} {MONTHS[found.month - 1]} {found.year} "
+            f"(from the article's date, {published[:10]})")
 
 
 def _digits(text: str) -> str:

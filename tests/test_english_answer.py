@@ -82,3 +82,18 @@ def test_no_first_line_without_an_answer_span() -> None:
                  start=0, end=2, score=1.0)
     assert first_line(read_question("when did it happen?"), c) is None
     assert first_line(read_question("what happened?"), c) is None
+
+
+@pytest.mark.parametrize(("words", "english"), [
+    # the article is of Tuesday 23 February 2021
+    ("مساء يوم السبت الماضي", "Saturday, 20 February 2021 (from the article's date, 2021-02-23)"),
+    ("يوم الثلاثاء", "Tuesday, 23 February 2021 (from the article's date, 2021-02-23)"),
+    ("الجمعة المقبلة", "Friday, 26 February 2021 (from the article's date, 2021-02-23)"),
+])
+def test_a_weekday_is_dated_from_the_article(words: str, english: str) -> None:
+    quote = f"وقع الهجوم {words} على القاعدة."
+    start = quote.index(words.split()[-2] if "مساء" in words else words)
+    c = Citation(n=2, article_id="a", title="", source="", date="2021-02-23", url="",
+                 quote=quote, start=0, end=len(quote), score=1.0,
+                 answer=(start, quote.index(" على")))
+    assert first_line(read_question("When was the attack?"), c) == f"Answer: {english} [2]"

@@ -28,6 +28,8 @@ from index.tokens import tokenize
     ("شو صار باربيل؟", None),
     ("لماذا ارتفعت الأسعار؟", None),
     ("ماذا قال المسؤول من الحكومة؟", None),  # «من» inside the question is "from"
+    ("ما الفريق الذي فاز بالبطولة؟", "name"),
+    ("ما هي الدولة التي استضافت القمة؟", "place"),
     ("who was blamed for the Erbil attack?", "name"),
     ("When did the attack happen?", "date"),
     ("In which city was he born?", "place"),
