@@ -19,13 +19,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from assistant import stories
 from assistant.citations import Citation, citation_for
+from assistant.english import first_line
 from assistant.language import Language, detect
+from assistant.picking import (
+    Sentence,
+    answer_span,
+    fit,
+    quotable,
+    rarity,
+    sentences_of,
+)
 from assistant.planted import flag, visible
+from assistant.question import Question, read_question
 from assistant.retrieve import Hit
-from assistant.scoring import Quoting
-from assistant.stories import quotable, story_rank
+from assistant.scoring import Picking, Quoting
 from assistant.substance import is_question, novelty, stuffed
+from assistant.translate import Translator
 from index.normalize import normalize
 from index.tokens import tokenize
 
@@ -82,68 +93,99 @@ def is_answerable(hits: list[Hit], threshold: float) -> bool:
 
 def extract(
     question: str, hits: list[Hit], *, threshold: float, language: Language | None = None,
-    quoting: Quoting = Quoting(),
+    quoting: Quoting = Quoting(), picking: Picking = Picking(),
+    translator: Translator | None = None,
 ) -> Answer:
     """Quote the sentences that answer, framed in the question's `language` (detected when
     not given); refuse when the best passage scores under threshold (see assistant.refusal
-    for how it is calibrated)."""
+    for how it is calibrated). `translator` reads an English question's words in Arabic for
+    picking sentences (assistant.picking)."""
     language = language or detect(question)
     if not is_answerable(hits, threshold):
         return refuse(question, language, "extractive")
-    quoted = quotable(hits)  # the best story's hits, then those of stories close to it
-    picks = _pick_sentences(question, quoted, threshold, quoting)
-    rank = story_rank(quoted)
+    asked = read_question(question)
+    translated = (tuple(translator.translate(question).sets)
+                  if translator is not None and language == "en" else ())
+    # the best story's hits, then those of stories close to it; of them, those with something
+    # to quote (or, when none has, the same among the hits that have)
+    quoted = [h for h in stories.quotable(hits) if _usable(h, picking)] or stories.quotable(
+        [h for h in hits if _usable(h, picking)])
+    rank = stories.story_rank(quoted)
+    picks = _pick_sentences(asked, quoted, threshold, translated, quoting, picking, rank)
     picks.sort(key=lambda pick: rank[pick[0].article_id])  # the best story's quotes first
     if not picks:
         return refuse(question, language, "extractive", (NOTHING_QUOTABLE,))
-    citations = tuple(
-        citation_for(n, hit, start, end) for n, (hit, start, end, _) in enumerate(picks, 1)
-    )
+    citations = []
+    for n, (hit, s, _) in enumerate(picks, 1):
+        quote = hit.span_text(s.start, s.end)
+        citations.append(citation_for(n, hit, s.start, s.end,
+                                      answer=answer_span(asked, quote, translated),
+                                      cut_before=s.cut_before, cut_after=s.cut_after))
     lines = [LEAD[language]]
+    opening = first_line(asked, citations[0]) if language == "en" else None
+    if opening:
+        lines.insert(0, opening)
     for c in citations:
         where = ", ".join(p for p in (c.source, c.date or "") if p)
         if c.also_in:
             where += f"; also in: {c.copies_text()}"
-        lines.append(f"- «{visible(c.quote)}» [{c.n}]" + (f" ({where})" if where else ""))
-    return Answer(question, "\n".join(lines), False, citations, language, "extractive")
+        lines.append(f"- «{c.shown(visible(c.quote))}» [{c.n}]"
+                     + (f" ({where})" if where else ""))
+    return Answer(question, "\n".join(lines), False, tuple(citations), language, "extractive")
+
+
+def _usable(hit: Hit, picking: Picking) -> list[Sentence]:
+    """The hit's whole sentences that may answer (assistant.picking), and that neither address
+    the reader nor hide text (assistant.planted)."""
+    return [s for s in sentences_of(hit, picking)
+            if quotable(text := hit.span_text(s.start, s.end)) and flag(text) is None]
 
 
 def _pick_sentences(
-    question: str, hits: list[Hit], threshold: float, q: Quoting,
-) -> list[tuple[Hit, int, int, float]]:
-    qtokens = frozenset(tokenize(question))
-    quotable = [  # per hit: its sentences that neither address the reader nor hide text
-        [(start, end, dense) for (start, end), dense
-         in zip(hit.sentences, hit.sentence_scores, strict=True)
-         if flag(hit.span_text(start, end)) is None]
-        for hit in hits
-    ]
+    asked: Question, hits: list[Hit], threshold: float,
+    translated: tuple[tuple[str, ...], ...], q: Quoting, picking: Picking,
+    story: dict[str, int],
+) -> list[tuple[Hit, Sentence, float]]:
+    """The sentences to quote: the best story's within `q.margin` of its best one, then the
+    best sentence of each other story in `story` (by article id; 0 the best), as its own item."""
+    qtokens = frozenset(tokenize(asked.text))
+    usable = [_usable(hit, picking) for hit in hits]
     reports = any(h.thinness <= q.report and h.evidence >= threshold and found
-                  for h, found in zip(hits, quotable, strict=True))
+                  for h, found in zip(hits, usable, strict=True))
+    idf = rarity([h.span_text(s.start, s.end) for h, ss in zip(hits, usable, strict=True)
+                  for s in ss])
+    article_score: dict[str, float] = {}  # a sentence is read in its article: its best passage
+    for hit in hits:
+        article_score[hit.article_id] = max(article_score.get(hit.article_id, hit.score),
+                                            hit.score)
     candidates = []
-    for rank, (hit, sentences) in enumerate(zip(hits, quotable, strict=True)):
+    for rank, (hit, sentences) in enumerate(zip(hits, usable, strict=True)):
         if reports and hit.thinness > q.report:
             continue  # a bare line is quoted only when no report answers
-        for start, end, dense in sentences:
-            sentence = hit.span_text(start, end)
-            overlap = len(qtokens & set(tokenize(sentence))) / len(qtokens) if qtokens else 0.0
-            score = (dense + q.overlap * overlap + q.hit * hit.score - q.rank_step * rank
-                     - _says_nothing(qtokens, sentence, q))
-            candidates.append((score, hit, start, end))
+        for s in sentences:
+            sentence = hit.span_text(s.start, s.end)
+            score = (s.dense + fit(asked, sentence, translated, picking, idf)
+                     + picking.passage * article_score[hit.article_id]
+                     - q.rank_step * rank - _says_nothing(qtokens, sentence, q))
+            candidates.append((score, hit, s))
     candidates.sort(key=lambda c: -c[0])
-    picks: list[tuple[Hit, int, int, float]] = []
+    picks: list[tuple[Hit, Sentence, float]] = []
     seen_text: set[str] = set()
     per_article: dict[str, int] = {}
-    best = candidates[0][0] if candidates else 0.0
-    for score, hit, start, end in candidates:
-        key = " ".join(normalize(hit.span_text(start, end)).split())
-        if picks and (score < best - q.margin or len(picks) >= q.max_quotes):
+    best: dict[int, float] = {}  # the best sentence's score, per story
+    for score, hit, s in candidates:
+        if len(picks) >= q.max_quotes:
             break
+        key = " ".join(normalize(hit.span_text(s.start, s.end)).split())
+        place = story.get(hit.article_id, 0)
+        if place in best and (place or score < best[place] - q.margin):
+            continue  # another story gives its best sentence only
         if key in seen_text or per_article.get(hit.article_id, 0) >= q.per_article:
             continue
+        best.setdefault(place, score)
         seen_text.add(key)
         per_article[hit.article_id] = per_article.get(hit.article_id, 0) + 1
-        picks.append((hit, start, end, score))
+        picks.append((hit, s, score))
     return picks
 
 

@@ -32,6 +32,7 @@ from assistant.errors import (
     QuestionTooLongError,
 )
 from assistant.language import Language, detect
+from assistant.question import has_words
 from assistant.retrieve import Filters, Hit, Retriever
 from assistant.scoring import Fusion, Scoring
 from assistant.translate import Translator, missing_note
@@ -314,7 +315,8 @@ class Archive:
         threshold = self._threshold(view, language)
         if self.settings.llm_provider is None:
             answer = extract(question, hits, threshold=threshold, language=language,
-                             quoting=self.settings.scoring.quoting)  # quotes the best sentences
+                             quoting=self.settings.scoring.quoting,  # quotes the best sentences
+                             picking=self.settings.scoring.picking, translator=self.translator)
             yield Delta(answer.text)
             yield self._noted(answer)
             return
@@ -430,6 +432,9 @@ def check_question(question: str) -> None:
     """Refuse an empty question, or one over the length cap (CLI, API and UI alike)."""
     if not question.strip():
         raise EmptyQuestionError("The question is empty.")
+    if not has_words(question):  # emoji or punctuation only: nothing to look up or quote
+        raise EmptyQuestionError(
+            "The question has no words in it, only symbols; ask it in words (Arabic or English).")
     if len(question) > MAX_QUESTION_CHARS:
         raise QuestionTooLongError(
             f"The question is too long: {len(question):,} characters; the limit is "

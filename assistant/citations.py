@@ -37,13 +37,21 @@ class Citation:
     score: float
     also_in: tuple[Copy, ...] = ()  # wire copies of the article in other outlets
     answer: tuple[int, int] | None = None  # the answering words: offsets inside `quote`
+    cut_before: bool = False  # the quoted sentence goes on before `quote`
+    cut_after: bool = False  # and after it
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def shown(self, text: str | None = None) -> str:
+        """`text` (the quote by default) with «…» on each side where its sentence was cut."""
+        text = self.quote if text is None else text
+        return ("…" if self.cut_before else "") + text + ("…" if self.cut_after else "")
+
     def reference(self) -> str:
-        """A plain-text reference a journalist can paste."""
-        parts = [f"«{self.quote}»", self.source or "unknown outlet", self.title]
+        """A plain-text reference a journalist can paste; says so when the sentence is cut."""
+        cut = " (sentence cut short)" if self.cut_before or self.cut_after else ""
+        parts = [f"«{self.shown()}»{cut}", self.source or "unknown outlet", self.title]
         if self.date:
             parts.append(self.date)
         if self.url:
@@ -68,12 +76,15 @@ class CheckedClaim:
     problem: str | None  # why the claim was dropped; None when it passed
 
 
-def citation_for(n: int, hit: Hit, start: int, end: int) -> Citation:
-    """A citation of the span [start, end) of the hit's article (offsets in the article text)."""
-    quote = hit.span_text(start, end)
+def citation_for(n: int, hit: Hit, start: int, end: int, *,
+                 answer: tuple[int, int] | None = None, cut_before: bool = False,
+                 cut_after: bool = False) -> Citation:
+    """A citation of the span [start, end) of the hit's article (offsets in the article text;
+    beyond the passage when the hit carries its article's text); `answer` is inside the quote."""
     return Citation(n=n, article_id=hit.article_id, title=hit.title, source=hit.source,
-                    date=hit.date, url=hit.url, quote=quote, start=start, end=end,
-                    score=hit.score, also_in=hit.copies)
+                    date=hit.date, url=hit.url, quote=hit.span_text(start, end), start=start,
+                    end=end, score=hit.score, also_in=hit.copies, answer=answer,
+                    cut_before=cut_before, cut_after=cut_after)
 
 
 def split_claims(answer: str) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.answer import Answer
+from assistant.citations import Citation
 from assistant.planted import visible
 from assistant.retrieve import Hit
 from index.catalog import StoredArticle
@@ -27,7 +28,7 @@ def answer_text(answer: Answer, *, color: bool, streamed: bool = False) -> str:
         lines.append("")
         for c in answer.citations:
             meta = " · ".join(p for p in (c.source, c.title, c.date or "", c.url) if p)
-            lines.append(f"[{c.n}] «{visible(c.quote)}»")  # invisible characters as marks
+            lines.append(f"[{c.n}] «{_marked(c, color)}»")  # invisible characters as marks
             lines.append(_dim(f"    {meta}", color))
             lines.append(_dim(f"    akhbar show {c.article_id} --span {c.start}:{c.end}", color))
     return "\n".join(lines)
@@ -64,6 +65,17 @@ def article_text(article: StoredArticle, span: tuple[int, int] | None, *, color:
         return "\n".join(head) + (visible(text[:start]) + open_ + visible(text[start:end]) + close
                                  + visible(text[end:]))
     return "\n".join(head) + visible(text)
+
+
+def _marked(c: Citation, color: bool) -> str:
+    """The quote, «…» where its sentence was cut, the answering words highlighted (⟦ ⟧ when
+    not on a terminal)."""
+    if c.answer is None:
+        return c.shown(visible(c.quote))
+    start, end = c.answer
+    open_, close = HIGHLIGHT if color else MARKERS
+    return c.shown(visible(c.quote[:start]) + open_ + visible(c.quote[start:end]) + close
+                   + visible(c.quote[end:]))
 
 
 def _dim(text: str, color: bool) -> str:

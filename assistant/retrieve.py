@@ -83,9 +83,14 @@ class Hit:
     # the stored vector of each sentence (float16), for checking claims without embedding again
     sentence_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)),
                                          compare=False, repr=False)
+    # the whole article's text, so that a quote can be the whole sentence (assistant.picking)
+    article_text: str = field(default="", compare=False, repr=False)
 
     def span_text(self, start: int, end: int) -> str:
-        """The words of [start, end), offsets in the article's text, within this passage."""
+        """The words of [start, end), offsets in the article's text: within this passage, or
+        anywhere in the article when the hit carries its text (a sentence cut by the passage)."""
+        if self.article_text:
+            return self.article_text[start:end]
         return self.text[start - self.start : end - self.start]
 
 
@@ -247,6 +252,7 @@ class Retriever:
                 copies=tuple(Copy(t, articles[t].source, articles[t].date) for t in twins
                              if t in articles),
                 matched=tuple((t, idf[t]) for t in dict.fromkeys(row.terms.split()) if t in idf),
+                article_text=a.text,
             ))
         return hits
 

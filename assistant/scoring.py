@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from index.params import Lexical
 
-__all__ = ["Fusion", "Lexical", "Quoting", "Refusal", "Repair", "Scoring"]
+__all__ = ["Fusion", "Lexical", "Picking", "Quoting", "Refusal", "Repair", "Scoring"]
 
 
 @dataclass(frozen=True)
@@ -45,16 +45,15 @@ class Fusion:
 class Quoting:
     """Which sentences of the top passages the extractive answer quotes (assistant.answer).
 
-    A sentence scores dense + overlap × its share of the question's tokens + hit × its
-    passage's fused score − rank_step × the passage's rank − what it says nothing for. All set
-    by hand, none tuned on a split: the first six date from the first answerer and the eval
-    command (git 04c6852), the rest came with the planted bench (tests/bench/planted.py)."""
+    A sentence scores dense + what it holds of the question (`Picking`) + Picking.passage × its
+    article's best fused score − rank_step × the passage's rank − what it says nothing for.
+    All set by hand, none tuned on a split: the first ones date from the first answerer and
+    the eval command (git 04c6852), the rest came with the planted bench
+    (tests/bench/planted.py)."""
 
     max_quotes: int = 3  # sentences quoted at most
     margin: float = 0.1  # further quotes must score within this of the best one
     per_article: int = 2  # sentences quoted from one article at most
-    overlap: float = 0.3  # weight of the share of the question's tokens a sentence holds
-    hit: float = 0.5  # weight of the passage's fused score
     rank_step: float = 0.01  # taken off per rank of the passage, so ties go to the better one
     # a sentence whose terms are mostly the question's own says nothing new: below this share
     # of new terms it is lowered, by up to `restated` at no new term at all
@@ -65,6 +64,22 @@ class Quoting:
     # the thinness (assistant.substance) up to which an article counts as a report: while a
     # report answers, no thinner article is quoted beside it
     report: float = 2 / 3
+
+
+@dataclass(frozen=True)
+class Picking:
+    """What a sentence scores for answering the question (assistant.picking): overlap, root
+    and typed set on ARCD train (flat across the values tried), the rest by hand."""
+
+    overlap: float = 0.8  # times the share of the question's content words in the sentence,
+    # each weighted by its rarity among the sentences found (idf)
+    phrase: float = 0.0  # times the share of the question's word pairs found side by side
+    root: float = 0.5  # a question word met only through its root (_root) counts this much
+    typed: float = 0.3  # a sentence holding a new span of the wanted kind
+    # times the retrieval score of the best passage of the sentence's article (it was 0.5
+    # times the sentence's own passage before; set by hand)
+    passage: float = 0.5
+    longest: int = 1200  # characters: a longer sentence is quoted by its pieces, marked as cut
 
 
 @dataclass(frozen=True)
@@ -99,6 +114,7 @@ class Refusal:
 class Scoring:
     fusion: Fusion = field(default_factory=Fusion)  # retrieval (assistant.retrieve)
     quoting: Quoting = field(default_factory=Quoting)  # extractive answers (assistant.answer)
+    picking: Picking = field(default_factory=Picking)  # sentence scores (assistant.picking)
     repair: Repair = field(default_factory=Repair)  # LLM claim check (assistant.llm.repair)
     refusal: Refusal = field(default_factory=Refusal)  # refusal thresholds (assistant.refusal)
     lexical: Lexical = field(default_factory=Lexical)  # BM25 and names (index.params)

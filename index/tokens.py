@@ -13,7 +13,8 @@ STOPWORDS = frozenset(
     """
     في من علي الي عن ان او ثم هذا هذه ذلك تلك التي الذي الذين كان كانت قد لا ما مع هو هي
     لم لن كما بين عند حتي منذ اذا كل بعد قبل هم انه الا غير لها له
-    """.split()
+    اللي مين منو وين فين وش شو ايش شنو ليش امتي امتا ايمتي قديش ازاي شلون
+    """.split()  # the second line: colloquial question and function words (assistant.question)
 )
 
 _WORD = re.compile(r"[^\W_]+")

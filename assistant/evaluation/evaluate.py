@@ -16,7 +16,7 @@ import numpy as np
 from assistant.answer import best_evidence, extract, is_answerable
 from assistant.language import Language, detect
 from assistant.retrieve import Hit, Retriever
-from assistant.scoring import Fusion, Quoting
+from assistant.scoring import Fusion, Picking, Quoting
 from index.normalize import normalize
 
 # Each method: the fusion weights it changes from the archive's own (Scoring.fusion).
@@ -112,7 +112,7 @@ def squad_answers(path: Path) -> dict[str, list[str]]:
 def evaluate(
     retriever: Retriever, queries: Sequence[Query], method: str, *,
     threshold: Callable[[Language], float], progress: Callable[[int], None] | None = None,
-    quoting: Quoting = Quoting(),
+    quoting: Quoting = Quoting(), picking: Picking = Picking(),
 ) -> MethodResult:
     """Each query through `retriever` and the extractive answer; `threshold` gives the
     refusal threshold of a language."""
@@ -137,7 +137,7 @@ def evaluate(
         if q.answers:
             with_answers += 1
             answer = extract(q.text, hits[:5], threshold=-1.0, language=language,
-                             quoting=quoting)
+                             quoting=quoting, picking=picking, translator=retriever.translator)
             cited_hits = [h for h in hits[:5] if any(c.article_id == h.article_id and
                                                      h.start <= c.start < h.end
                                                      for c in answer.citations)]

@@ -138,7 +138,8 @@ def _runs(archive: Archive, options: EvalOptions) -> list[MethodRun]:
                 weights = dataclasses.replace(weights, names=options.names_weight)
             result = evaluate(archive.retriever_with(weights), queries, method,
                               threshold=archive.threshold,
-                              quoting=archive.settings.scoring.quoting)
+                              quoting=archive.settings.scoring.quoting,
+                              picking=archive.settings.scoring.picking)
             out.append(MethodRun(path.name, detect(queries[0].text) if queries else "ar",
                                  result))
     return out
