@@ -21,10 +21,11 @@ from typing import cast
 
 import numpy as np
 
-from assistant import refusal
-from assistant.answer import Answer, Delta, best_evidence, extract  # Delta: re-exported
+from assistant import refusal, refusal_model
+from assistant.answer import Answer, Delta, best_evidence, extract, refuse  # Delta: re-exported
 from assistant.chat import Turn, standalone_question
 from assistant.config import Settings
+from assistant.coverage import SMALL_ARCHIVE, coverage_of, covers
 from assistant.errors import (
     ArticleNotFoundError,
     EmptyQuestionError,
@@ -105,6 +106,7 @@ class Archive:
         # English questions' dictionary leg; read on the first English question
         self.translator = Translator(settings.dictionary or DEFAULT_DICTIONARY)
         self._told_dictionary = threading.Event()  # its absence is noted in one answer only
+        self.refusal_model = refusal_model.load()  # when to refuse (assistant.refusal_model)
         state = store.index_state()
         self._vectors_at = state.generation  # the generation Chroma was opened at
         self._view = self._load(state, lexical)
@@ -286,6 +288,12 @@ class Archive:
         hits = self._search(view, query, k or self.settings.k, filters)  # dense + BM25
         language = detect(question)
         threshold = self._threshold(view, language)
+        if self.refusal_model.refuses(self._signals(view, query, hits)):
+            refusal_ = self._refusal(question, language)
+            yield Delta(refusal_.text)
+            yield self._noted(refusal_)
+            return
+        threshold = min(threshold, best_evidence(hits))  # the model says it answers
         if self.settings.llm_provider is None:
             answer = extract(question, hits, threshold=threshold)  # quotes the best sentences
             yield Delta(answer.text)
@@ -296,6 +304,33 @@ class Archive:
         for event in llm_answer(question, hits, self.settings, history=history,
                                 embedder=self.embedder, threshold=threshold):
             yield self._noted(event) if isinstance(event, Answer) else event
+
+    def refuses(self, question: str, hits: Sequence[Hit]) -> bool:
+        """Whether `hits` (found for `question`) hold no answer (assistant.refusal_model)."""
+        return self.refusal_model.refuses(self.signals(question, hits))
+
+    def signals(self, question: str, hits: Sequence[Hit]) -> refusal_model.Signals:
+        """What the refusal model reads of `hits` for `question` (scripts/fit_refusal.py)."""
+        return self._signals(self._current(), question, hits)
+
+    def _signals(self, view: _View, question: str, hits: Sequence[Hit]) -> refusal_model.Signals:
+        language = detect(question)
+        translation = (self.translator.translate(question)
+                       if language == "en" and view.retriever.weights.translated else None)
+        return refusal_model.signals(
+            question, hits, threshold=self._threshold(view, language),
+            articles=self.store.catalog.counts()[0], translation=translation)
+
+    def _refusal(self, question: str, language: Language) -> Answer:
+        """A refusal; in a small archive it says what the archive covers (assistant.coverage)."""
+        mode = "extractive" if self.settings.llm_provider is None else "llm"
+        answer = refuse(question, language, mode)
+        catalog = self.store.catalog
+        articles = catalog.counts()[0]
+        if articles > SMALL_ARCHIVE:
+            return answer
+        said = covers(coverage_of(articles, catalog.sources(), catalog.date_range()), language)
+        return replace(answer, text=f"{answer.text} {said}") if said else answer
 
     def dictionary_missing(self) -> DictionaryMissing | None:
         """Why English questions have no dictionary leg (None: it is there, or unused)."""

@@ -375,7 +375,8 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
                 retriever = Retriever(archive.store, embedder, lexical, weights,
                                       translator=archive.translator)
                 result = evaluate(retriever, queries, method,
-                                  threshold=lambda q: archive.threshold(detect(q)))
+                                  threshold=lambda q: archive.threshold(detect(q)),
+                                  refuses=archive.refuses)
                 lang = detect(queries[0].text) if queries else "ar"
                 results.append((queries_path.name, lang, result))
                 rows.append([queries_path.name, *result.row()])
@@ -385,7 +386,8 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
             texts = [q["text"].strip(" -") for q in read_jsonl(path)][: args.limit]
             scores = top_scores(hybrid, texts)
             lang = detect(texts[0]) if texts else "ar"
-            refused = sum(s < archive.threshold(lang) for s in scores) / max(len(scores), 1)
+            refused = sum(archive.refuses(t, hybrid.search(t, 5)) for t in texts) / max(
+                len(texts), 1)  # by the refusal model (assistant.refusal_model)
             refusals.append({"queries": path.name, "n": len(texts), "refused": refused,
                              "scores": scores, "language": lang,
                              "threshold": archive.threshold(lang)})

@@ -61,9 +61,9 @@ def test_follow_up_uses_the_previous_turn(archive: Archive) -> None:
 
 def test_off_topic_question_is_refused(archive: Archive) -> None:
     answer = archive.ask("Who composed the Four Seasons violin concertos?")
-    assert answer.refused and answer.text == REFUSAL["en"] and not answer.citations
+    assert answer.refused and answer.text.startswith(REFUSAL["en"]) and not answer.citations
     arabic = archive.ask("كيف تغير الحرباء لونها؟")
-    assert arabic.refused and arabic.text == REFUSAL["ar"]
+    assert arabic.refused and arabic.text.startswith(REFUSAL["ar"])
 
 
 def test_filters_restrict_both_dense_and_lexical_lists(archive: Archive) -> None:

@@ -103,7 +103,10 @@ def squad_answers(path: Path) -> dict[str, list[str]]:
 def evaluate(
     retriever: Retriever, queries: Sequence[Query], method: str, *,
     threshold: Callable[[str], float], progress: Callable[[int], None] | None = None,
+    refuses: Callable[[str, list[Hit]], bool] | None = None,
 ) -> MethodResult:
+    """`refuses` (the archive's refusal model), when given, decides refusals instead of
+    `threshold`."""
     r1 = r5 = mrr = 0.0
     cited = quoted = refused = 0
     with_answers = 0
@@ -120,7 +123,8 @@ def evaluate(
             r1 += rank < 1
             r5 += rank < 5
             mrr += 1.0 / (rank + 1)
-        refused += not is_answerable(hits[:5], threshold(q.text))
+        refused += (refuses(q.text, hits[:5]) if refuses is not None
+                    else not is_answerable(hits[:5], threshold(q.text)))
         if q.answers:
             with_answers += 1
             answer = extract(q.text, hits[:5], threshold=-1.0)

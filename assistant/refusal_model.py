@@ -1,0 +1,167 @@
+"""When to refuse: a small logistic model over several signals of what was retrieved.
+
+One evidence score cannot separate answerable from off-topic questions at every archive size:
+over six articles "Who won the 2022 World Cup?" finds the one sports story with a fair score,
+and among hundreds a football quote scores higher still. So the decision reads several
+signals of the top passages (`Signals`): the best evidence, as it is and over the store's
+probed threshold (assistant.refusal), its margin over the other passages, how much of the
+question's content words the best sentence covers, whether the question's figures (a year, a
+score) are in the passages at all, whether an English question's names and dictionary
+translations were found, and the size of the store. A logistic regression fitted by
+`scripts/fit_refusal.py` (coefficients in `refusal_model.json`, beside this file) turns them
+into the probability that the archive answers; under the model's cutoff the answer refuses.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import astuple, dataclass, fields
+from pathlib import Path
+
+from assistant.language import Language, detect, name_words
+from assistant.retrieve import Hit
+from assistant.translate import TranslatedQuery
+from index.normalize import normalize
+from index.tokens import tokenize
+
+MODEL = Path(__file__).with_name("refusal_model.json")
+METHOD = "signals-v1"  # bump with the signals: a model fitted on other signals is refused
+TOP = 5  # passages read, whatever k the question is asked with
+
+# Question words (normalised, as index.tokens writes terms): they ask, they are not content.
+_ASKING = frozenset(tokenize(
+    "من ما ماذا لماذا متى كيف كم هل أي اين أين ماهو ماهي هو هي "
+    "وش ايش إيش شنو منو وين شلون ليش متى كم"
+))
+_NUMBER = re.compile(r"\d+")
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What the decision reads, each comparable across questions and stores."""
+
+    evidence: float  # best Hit.evidence among the top passages
+    over_threshold: float  # that, minus the store's probed threshold (assistant.refusal)
+    margin: float  # best evidence minus the mean of the others
+    coverage: float  # share of the question's content words in its best-covering sentence
+    numbers_missing: float  # share of the question's figures found in no top passage
+    names_missing: float  # English: 1 when it names something and no passage's article has it
+    translated: float  # English: share of its content words the dictionary translates
+    store_size: float  # log10 of the articles stored
+    english: float  # 1 for an English question
+
+
+FEATURES = tuple(f.name for f in fields(Signals))
+
+
+class RefusalModelError(ValueError):
+    """The model file is missing a field, has the wrong shape, or was fitted on other signals."""
+
+
+@dataclass(frozen=True)
+class RefusalModel:
+    weights: tuple[float, ...]  # one per FEATURES, on standardised signals
+    bias: float
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    cutoff: float  # refuse below this probability of an answer
+
+    def probability(self, signals: Signals) -> float:
+        z = self.bias + sum(w * (x - m) / s for w, x, m, s in zip(
+            self.weights, astuple(signals), self.mean, self.scale, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def refuses(self, signals: Signals) -> bool:
+        return self.probability(signals) < self.cutoff
+
+    def as_dict(self) -> dict[str, object]:
+        return {"method": METHOD, "features": list(FEATURES), "weights": list(self.weights),
+                "bias": self.bias, "mean": list(self.mean), "scale": list(self.scale),
+                "cutoff": self.cutoff}
+
+
+def load(path: Path = MODEL) -> RefusalModel:
+    """The model in `path`, checked against the signals this code computes."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise RefusalModelError(f"{path}: cannot read the refusal model ({err}). "
+                                "Refit it: python scripts/fit_refusal.py") from err
+    if not isinstance(data, dict):
+        raise RefusalModelError(f"{path}: expected a JSON object")
+    if data.get("method") != METHOD or data.get("features") != list(FEATURES):
+        raise RefusalModelError(
+            f"{path}: fitted for method {data.get('method')!r} with features "
+            f"{data.get('features')!r}; this code computes {METHOD!r} {list(FEATURES)!r}. "
+            "Refit it: python scripts/fit_refusal.py")
+    try:
+        model = RefusalModel(
+            weights=_numbers(data["weights"]), bias=float(data["bias"]),
+            mean=_numbers(data["mean"]), scale=_numbers(data["scale"]),
+            cutoff=float(data["cutoff"]))
+    except (KeyError, TypeError, ValueError) as err:
+        raise RefusalModelError(f"{path}: bad or missing field ({err})") from err
+    n = len(FEATURES)
+    if not (len(model.weights) == len(model.mean) == len(model.scale) == n):
+        raise RefusalModelError(f"{path}: weights, mean and scale must each hold {n} numbers")
+    if any(s <= 0 for s in model.scale) or not 0.0 < model.cutoff < 1.0:
+        raise RefusalModelError(f"{path}: scales must be positive and the cutoff in (0, 1)")
+    return model
+
+
+def _numbers(values: object) -> tuple[float, ...]:
+    if not isinstance(values, list):
+        raise TypeError(f"expected a list of numbers, got {type(values).__name__}")
+    out = tuple(float(v) for v in values)
+    if not all(math.isfinite(v) for v in out):
+        raise ValueError("not a finite number")
+    return out
+
+
+def signals(
+    question: str, hits: Sequence[Hit], *, threshold: float, articles: int,
+    translation: TranslatedQuery | None = None,
+) -> Signals:
+    """The signals of `hits` (best first) for `question`, over a store of `articles` with the
+    probed `threshold`; `translation`: the English question's dictionary reading, if any."""
+    top = list(hits[:TOP])
+    language: Language = detect(question)
+    evidence = [h.evidence for h in top]
+    best = max(evidence, default=0.0)
+    others = sorted(evidence, reverse=True)[1:]
+    margin = best - (sum(others) / len(others) if others else 0.0)
+    sentences = [frozenset(tokenize(h.text[s - h.start : e - h.start]))
+                 for h in top for s, e in h.sentences]
+    words = _content_words(question, language, translation)
+    coverage = max((sum(bool(w & terms) for w in words) / len(words) for terms in sentences),
+                   default=0.0) if words else 0.0
+    figures = set(_NUMBER.findall(normalize(question)))
+    passages = " ".join(normalize(h.text) for h in top)
+    found = set(_NUMBER.findall(passages))
+    numbers_missing = len(figures - found) / len(figures) if figures else 0.0
+    english = language == "en"
+    names_missing = float(english and bool(name_words(question))
+                          and not any(h.names > 0 for h in top))
+    translated = 0.0
+    if english and translation is not None and translation.words:
+        translated = sum(bool(w.terms) for w in translation.words) / len(translation.words)
+    return Signals(
+        evidence=best, over_threshold=best - threshold, margin=margin, coverage=coverage,
+        numbers_missing=numbers_missing, names_missing=names_missing, translated=translated,
+        store_size=math.log10(1 + max(articles, 0)), english=float(english))
+
+
+def _content_words(
+    question: str, language: Language, translation: TranslatedQuery | None,
+) -> list[frozenset[str]]:
+    """Each content word of the question as the set of terms that would match it in Arabic
+    text: an Arabic word, its own term; an English one, its dictionary terms (and itself, for
+    names and figures written in Latin letters or digits)."""
+    if language == "ar":
+        return [frozenset({t}) for t in dict.fromkeys(tokenize(question)) if t not in _ASKING]
+    if translation is None:
+        return []
+    return [frozenset(w.terms) | frozenset(tokenize(w.word)) for w in translation.words]
