@@ -11,9 +11,10 @@ lexical index still finds, and :attr:`Archive.warning` says so.
 
 from __future__ import annotations
 
+import math
 import threading
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -319,7 +320,8 @@ class Archive:
                        if language == "en" and view.retriever.weights.translated else None)
         return refusal_model.signals(
             question, hits, threshold=self._threshold(view, language),
-            articles=self.store.catalog.counts()[0], translation=translation)
+            articles=self.store.catalog.counts()[0], idf=_idf(view.lexical),
+            translation=translation)
 
     def _refusal(self, question: str, language: Language) -> Answer:
         """A refusal; in a small archive it says what the archive covers (assistant.coverage)."""
@@ -433,6 +435,20 @@ class _Pinned:
         if self._view.warning is not None:
             raise PermissionError("not cached while the lexical index is out of step")
         self._catalog.set_meta(key, value)
+
+
+def _idf(lexical: LexicalIndex) -> Callable[[str], float | None]:
+    """A term's idf in the keyword index, None when no passage holds it."""
+    n = len(lexical.chunk_ids)
+
+    def idf(term: str) -> float | None:
+        found = lexical.vocab.get(term)
+        if found is None:
+            return None
+        df = int(lexical.indptr[found + 1] - lexical.indptr[found])
+        return math.log((n + 1) / (df + 0.5)) if df else None
+
+    return idf
 
 
 def check_question(question: str) -> None:

@@ -3,8 +3,8 @@
 One evidence score cannot separate answerable from off-topic questions at every archive size:
 over six articles "Who won the 2022 World Cup?" finds the one sports story with a fair score,
 and among hundreds a football quote scores higher still. So the decision reads several
-signals of the top passages (`Signals`): the best evidence, as it is and over the store's
-probed threshold (assistant.refusal), its margin over the other passages, how much of the
+signals of the top passages (`Signals`): the best evidence over the store's probed
+threshold (assistant.refusal), its margin over the other passages, how much of the
 question's content words the best sentence covers, whether the question's figures (a year, a
 score) are in the passages at all, whether an English question's names and dictionary
 translations were found, and the size of the store. A logistic regression fitted by
@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from index.normalize import normalize
 from index.tokens import tokenize
 
 MODEL = Path(__file__).with_name("refusal_model.json")
-METHOD = "signals-v1"  # bump with the signals: a model fitted on other signals is refused
+METHOD = "signals-v6"  # bump with the signals: a model fitted on other signals is refused
 TOP = 5  # passages read, whatever k the question is asked with
 
 # Question words (normalised, as index.tokens writes terms): they ask, they are not content.
@@ -43,10 +43,13 @@ _NUMBER = re.compile(r"\d+")
 class Signals:
     """What the decision reads, each comparable across questions and stores."""
 
-    evidence: float  # best Hit.evidence among the top passages
-    over_threshold: float  # that, minus the store's probed threshold (assistant.refusal)
+    over_threshold: float  # the best Hit.evidence, minus the store's probed threshold
     margin: float  # best evidence minus the mean of the others
-    coverage: float  # share of the question's content words in its best-covering sentence
+    coverage: float  # share of the question's content words (by idf) in its best sentence
+    unknown: float  # share of its content words that no passage of the archive holds
+    rarest: float  # 1 when its rarest content word (by idf) is in one of the top passages
+    sentence: float  # the best query . sentence similarity among the top passages
+    specificity: float  # the idf of its content words the archive knows, summed, over log(N)
     numbers_missing: float  # share of the question's figures found in no top passage
     names_missing: float  # English: 1 when it names something and no passage's article has it
     translated: float  # English: share of its content words the dictionary translates
@@ -123,10 +126,11 @@ def _numbers(values: object) -> tuple[float, ...]:
 
 def signals(
     question: str, hits: Sequence[Hit], *, threshold: float, articles: int,
-    translation: TranslatedQuery | None = None,
+    idf: Callable[[str], float | None], translation: TranslatedQuery | None = None,
 ) -> Signals:
     """The signals of `hits` (best first) for `question`, over a store of `articles` with the
-    probed `threshold`; `translation`: the English question's dictionary reading, if any."""
+    probed `threshold`; `idf`: a term's idf in the archive (None: no passage holds it);
+    `translation`: the English question's dictionary reading, if any."""
     top = list(hits[:TOP])
     language: Language = detect(question)
     evidence = [h.evidence for h in top]
@@ -136,8 +140,18 @@ def signals(
     sentences = [frozenset(tokenize(h.text[s - h.start : e - h.start]))
                  for h in top for s, e in h.sentences]
     words = _content_words(question, language, translation)
-    coverage = max((sum(bool(w & terms) for w in words) / len(words) for terms in sentences),
-                   default=0.0) if words else 0.0
+    known = [[i for i in map(idf, w) if i is not None] for w in words]
+    rarest_idf = math.log(2 + max(articles, 0)) + 1.0  # an unknown word's weight
+    weight = [min(k) if k else rarest_idf for k in known]  # a synonym set: its commonest form
+    total = sum(weight)
+    coverage = max((sum(wt for w, wt in zip(words, weight, strict=True) if w & terms) / total
+                    for terms in sentences), default=0.0) if total else 0.0
+    unknown = sum(not k for k in known) / len(words) if words else 0.0
+    specific = sum(min(k) for k in known if k)
+    held = [frozenset(tokenize(h.text)) for h in top]
+    rare = max(range(len(words)), key=lambda i: weight[i]) if words else None
+    rarest = float(rare is not None and any(words[rare] & terms for terms in held))
+    sentence = max((s for h in top for s in h.sentence_scores), default=0.0)
     figures = set(_NUMBER.findall(normalize(question)))
     passages = " ".join(normalize(h.text) for h in top)
     found = set(_NUMBER.findall(passages))
@@ -149,7 +163,8 @@ def signals(
     if english and translation is not None and translation.words:
         translated = sum(bool(w.terms) for w in translation.words) / len(translation.words)
     return Signals(
-        evidence=best, over_threshold=best - threshold, margin=margin, coverage=coverage,
+        over_threshold=best - threshold, margin=margin, coverage=coverage,
+        unknown=unknown, rarest=rarest, sentence=sentence, specificity=specific / rarest_idf,
         numbers_missing=numbers_missing, names_missing=names_missing, translated=translated,
         store_size=math.log10(1 + max(articles, 0)), english=float(english))
 
@@ -164,4 +179,6 @@ def _content_words(
         return [frozenset({t}) for t in dict.fromkeys(tokenize(question)) if t not in _ASKING]
     if translation is None:
         return []
-    return [frozenset(w.terms) | frozenset(tokenize(w.word)) for w in translation.words]
+    names = set(name_words(question))  # an untranslated name is read by names_missing
+    return [frozenset(w.terms) | frozenset(tokenize(w.word)) for w in translation.words
+            if w.terms or w.word not in names]

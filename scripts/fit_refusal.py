@@ -13,8 +13,8 @@ Gulf, English; written for this fit) over all three, and a sample of ARCD train 
 newsqa-dev, tests/bench/out_of_archive.*, assistant/probes.json and the seeds off-topic
 fixture (tests/fixtures/refusal/seeds_off_topic.jsonl), which the tests hold it to.
 
-The fit is a logistic regression on standardised signals (Newton steps, L2), each of the four
-groups (language x answerable) weighted equally; the cutoff is the highest probability that
+The fit is a logistic regression on standardised signals (Newton steps, L2), each group
+(language x answerable, and the unanswerable ones per store too) weighted equally; the cutoff is the highest probability that
 refuses at most --false-refusals of each language's answerable questions.
 """
 
@@ -60,11 +60,12 @@ def main() -> int:
     x = np.array([r["signals"] for r in rows], dtype=np.float64)
     y = np.array([r["answerable"] for r in rows], dtype=np.float64)
     lang = np.array([r["lang"] for r in rows])
+    store = np.array([r["store"] for r in rows])
     weights = np.zeros(len(rows))
-    for language in ("ar", "en"):
-        for label in (0.0, 1.0):
-            group = (lang == language) & (y == label)
-            weights[group] = 1.0 / max(int(group.sum()), 1)
+    for key in {(r["store"] if r["answerable"] == 0 else "", r["lang"], r["answerable"])
+                for r in rows}:
+        group = (lang == key[1]) & (y == key[2]) & ((store == key[0]) | (key[0] == ""))
+        weights[group] = 1.0 / max(int(group.sum()), 1)
     weights *= len(rows) / weights.sum()
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale < 1e-6] = 1.0
@@ -133,7 +134,9 @@ def collect(data: Path, stores: Path) -> list[dict[str, object]]:
         "seeds": [(seeds_answerable, 1), (off_topic, 0), (encyclopaedia, 0)],
         "sample": [(sample_answerable + seeds_answerable, 1), (off_topic, 0),
                    (encyclopaedia, 0)],
-        "arcd": [(arcd_train, 1), (off_topic, 0)],
+        # ARCD's encyclopaedia answers some of the off-topic questions (its passages on the
+        # World Cup, capitals...): it gives answerable questions only
+        "arcd": [(arcd_train, 1)],
     }
     rows: list[dict[str, object]] = []
     embedder = load_embedder()

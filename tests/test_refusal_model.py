@@ -53,7 +53,7 @@ def test_a_model_fitted_on_other_signals_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_damaged_model_file_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(RefusalModelError, match="must each hold 9 numbers"):
+    with pytest.raises(RefusalModelError, match="must each hold 12 numbers"):
         load(_write(tmp_path, weights=[1.0, 2.0]))
     with pytest.raises(RefusalModelError, match=r"cutoff in \(0, 1\)"):
         load(_write(tmp_path, cutoff=1.5))
