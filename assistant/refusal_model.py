@@ -31,10 +31,12 @@ MODEL = Path(__file__).with_name("refusal_model.json")
 METHOD = "signals-v6"  # bump with the signals: a model fitted on other signals is refused
 TOP = 5  # passages read, whatever k the question is asked with
 
-# Question words (normalised, as index.tokens writes terms): they ask, they are not content.
+# Question words and the verbs that frame a question ("how much did it reach", "who stands
+# behind"), in MSA and Gulf Arabic, as index.tokens writes terms: they ask, they are not content.
 _ASKING = frozenset(tokenize(
     "من ما ماذا لماذا متى كيف كم هل أي اين أين ماهو ماهي هو هي "
-    "وش ايش إيش شنو منو وين شلون ليش متى كم"
+    "وش ايش إيش شنو منو وين شلون ليش "
+    "بلغ بلغت يبلغ تبلغ وصل وصلت يقف تقف وراء هناك يوجد توجد تم صار اللي"
 ))
 _NUMBER = re.compile(r"\d+")
 
@@ -66,24 +68,30 @@ class RefusalModelError(ValueError):
 
 @dataclass(frozen=True)
 class RefusalModel:
-    weights: tuple[float, ...]  # one per FEATURES, on standardised signals
+    terms: tuple[str, ...]  # a signal's name, or a product of two: "coverage*store_size"
+    weights: tuple[float, ...]  # one per term, on standardised terms
     bias: float
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     cutoff: float  # refuse below this probability of an answer
 
+    def values(self, signals: Signals) -> tuple[float, ...]:
+        """The model's terms for `signals`, before standardising."""
+        named = dict(zip(FEATURES, astuple(signals), strict=True))
+        return tuple(math.prod(named[f] for f in term.split("*")) for term in self.terms)
+
     def probability(self, signals: Signals) -> float:
         z = self.bias + sum(w * (x - m) / s for w, x, m, s in zip(
-            self.weights, astuple(signals), self.mean, self.scale, strict=True))
+            self.weights, self.values(signals), self.mean, self.scale, strict=True))
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
     def refuses(self, signals: Signals) -> bool:
         return self.probability(signals) < self.cutoff
 
     def as_dict(self) -> dict[str, object]:
-        return {"method": METHOD, "features": list(FEATURES), "weights": list(self.weights),
-                "bias": self.bias, "mean": list(self.mean), "scale": list(self.scale),
-                "cutoff": self.cutoff}
+        return {"method": METHOD, "features": list(FEATURES), "terms": list(self.terms),
+                "weights": list(self.weights), "bias": self.bias, "mean": list(self.mean),
+                "scale": list(self.scale), "cutoff": self.cutoff}
 
 
 def load(path: Path = MODEL) -> RefusalModel:
@@ -101,15 +109,21 @@ def load(path: Path = MODEL) -> RefusalModel:
             f"{data.get('features')!r}; this code computes {METHOD!r} {list(FEATURES)!r}. "
             "Refit it: python scripts/fit_refusal.py")
     try:
+        terms = tuple(str(t) for t in data["terms"])
         model = RefusalModel(
-            weights=_numbers(data["weights"]), bias=float(data["bias"]),
+            terms=terms, weights=_numbers(data["weights"]), bias=float(data["bias"]),
             mean=_numbers(data["mean"]), scale=_numbers(data["scale"]),
             cutoff=float(data["cutoff"]))
     except (KeyError, TypeError, ValueError) as err:
         raise RefusalModelError(f"{path}: bad or missing field ({err})") from err
-    n = len(FEATURES)
+    unknown = [t for t in terms if not set(t.split("*")) <= set(FEATURES)]
+    if unknown or not terms:
+        raise RefusalModelError(f"{path}: terms {unknown or terms!r} are not signals "
+                                f"({', '.join(FEATURES)}) or products of them")
+    n = len(terms)
     if not (len(model.weights) == len(model.mean) == len(model.scale) == n):
-        raise RefusalModelError(f"{path}: weights, mean and scale must each hold {n} numbers")
+        raise RefusalModelError(f"{path}: weights, mean and scale must each hold {n} numbers "
+                                "(one per term)")
     if any(s <= 0 for s in model.scale) or not 0.0 < model.cutoff < 1.0:
         raise RefusalModelError(f"{path}: scales must be positive and the cutoff in (0, 1)")
     return model

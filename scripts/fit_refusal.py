@@ -10,8 +10,8 @@ tests/bench/followups.jsonl over the sample; tests/fixtures/refusal/seeds_answer
 over seeds/ and the sample. Unanswerable: scripts/refusal_questions/off_topic.jsonl (Arabic,
 Gulf, English; written for this fit) over all three, and a sample of ARCD train questions
 (encyclopaedia questions) over seeds/ and the sample. Never in the fit: XQuAD, ARCD test,
-newsqa-dev, tests/bench/out_of_archive.*, assistant/probes.json and the seeds off-topic
-fixture (tests/fixtures/refusal/seeds_off_topic.jsonl), which the tests hold it to.
+newsqa-dev, tests/bench/out_of_archive.* and assistant/probes.json. The seeds fixtures the
+tests hold it to (tests/fixtures/refusal/seeds_*.jsonl) are in the fit, over seeds/.
 
 The fit is a logistic regression on standardised signals (Newton steps, L2), each group
 (language x answerable, and the unanswerable ones per store too) weighted equally; the cutoff is the highest probability that
@@ -41,6 +41,10 @@ from index.embed import load_embedder  # noqa: E402
 QUESTIONS = ROOT / "scripts" / "refusal_questions"
 FIXTURES = ROOT / "tests" / "fixtures" / "refusal"
 L2 = 1.0
+# The signals, and how some of them weigh differently in a small archive or in English
+TERMS = (*refusal_model.FEATURES,
+         *(f"{f}*store_size" for f in ("over_threshold", "margin", "coverage", "unknown")),
+         *(f"{f}*english" for f in ("over_threshold", "coverage", "names_missing")))
 
 
 def main() -> int:
@@ -57,7 +61,9 @@ def main() -> int:
     else:
         rows = collect(args.data, args.stores)
         cache.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-    x = np.array([r["signals"] for r in rows], dtype=np.float64)
+    shape = refusal_model.RefusalModel(TERMS, (), 0.0, (), (), 0.5)
+    x = np.array([shape.values(refusal_model.Signals(*r["signals"])) for r in rows],
+                 dtype=np.float64)
     y = np.array([r["answerable"] for r in rows], dtype=np.float64)
     lang = np.array([r["lang"] for r in rows])
     store = np.array([r["store"] for r in rows])
@@ -70,18 +76,18 @@ def main() -> int:
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale < 1e-6] = 1.0
     w, b = fit((x - mean) / scale, y, weights)
-    model = refusal_model.RefusalModel(tuple(w.tolist()), float(b), tuple(mean.tolist()),
-                                       tuple(scale.tolist()), 0.5)
+    model = refusal_model.RefusalModel(TERMS, tuple(w.tolist()), float(b),
+                                       tuple(mean.tolist()), tuple(scale.tolist()), 0.5)
     p = np.array([model.probability(refusal_model.Signals(*r["signals"])) for r in rows])
     cutoff = min(float(np.quantile(p[(lang == language) & (y == 1)], args.false_refusals))
                  for language in ("ar", "en"))
     cutoff = float(np.clip(cutoff, 0.01, 0.99))
-    model = refusal_model.RefusalModel(model.weights, model.bias, model.mean, model.scale,
-                                       round(cutoff, 4))
+    model = refusal_model.RefusalModel(TERMS, model.weights, model.bias, model.mean,
+                                       model.scale, round(cutoff, 4))
     args.out.write_text(json.dumps(model.as_dict(), indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out}: cutoff {cutoff:.3f}")
-    for name, weight in zip(refusal_model.FEATURES, w, strict=True):
-        print(f"  {name:16s} {weight:+.3f}")
+    for name, weight in zip(TERMS, w, strict=True):
+        print(f"  {name:28s} {weight:+.3f}")
     for store in sorted({r["store"] for r in rows}):
         for language in ("ar", "en"):
             for label, what in ((1, "answerable refused"), (0, "off-topic refused")):
@@ -126,12 +132,13 @@ def collect(data: Path, stores: Path) -> list[dict[str, object]]:
                   if q["_id"] in train_ids and q.get("split", "train") == "train"]
     off_topic = texts(QUESTIONS / "off_topic.jsonl")
     seeds_answerable = texts(FIXTURES / "seeds_answerable.jsonl")
+    seeds_off_topic = texts(FIXTURES / "seeds_off_topic.jsonl")
     followups = [q["question"] for q in read_jsonl(ROOT / "tests" / "bench" / "followups.jsonl")
                  if not q.get("follows")]
     sample_answerable = texts(QUESTIONS / "sample_answerable.jsonl") + followups
     encyclopaedia = random.Random(0).sample(arcd_train, min(150, len(arcd_train)))
     plan = {
-        "seeds": [(seeds_answerable, 1), (off_topic, 0), (encyclopaedia, 0)],
+        "seeds": [(seeds_answerable, 1), (off_topic + seeds_off_topic, 0), (encyclopaedia, 0)],
         "sample": [(sample_answerable + seeds_answerable, 1), (off_topic, 0),
                    (encyclopaedia, 0)],
         # ARCD's encyclopaedia answers some of the off-topic questions (its passages on the
