@@ -13,11 +13,11 @@ Gulf, English; written for this fit) over all three, and a sample of ARCD train 
 newsqa-dev, tests/bench/out_of_archive.* and assistant/probes.json. The seeds fixtures the
 tests hold it to (tests/fixtures/refusal/seeds_*.jsonl) are in the fit, over seeds/.
 
-The fit is a logistic regression on standardised signals (Newton steps, L2), each group
-(language x answerable, and the unanswerable ones per store too) weighted equally; the cutoff is the highest probability that
-refuses at most --false-refusals of each language's answerable questions. The packaged model:
-`python scripts/fit_refusal.py --false-refusals 0.03` (each store's answerable questions
-weighed apart, so the 28 over seeds/ count as much as ARCD's 693).
+The fit is a logistic regression on standardised terms (the signals and a few products of
+them; Newton steps, L2), each group of questions (store x language x answerable) weighted
+equally; the cutoff is the highest probability that refuses at most --false-refusals of each
+language's answerable questions. The packaged model is
+`python scripts/fit_refusal.py --false-refusals 0.03`.
 """
 
 from __future__ import annotations
