@@ -108,6 +108,7 @@ class Archive:
         self.translator = Translator(settings.dictionary or DEFAULT_DICTIONARY)
         self._told_dictionary = threading.Event()  # its absence is noted in one answer only
         self.refusal_model = refusal_model.load()  # when to refuse (assistant.refusal_model)
+        self._dated: tuple[int, frozenset[int]] | None = None  # generation, article years
         state = store.index_state()
         self._vectors_at = state.generation  # the generation Chroma was opened at
         self._view = self._load(state, lexical)
@@ -321,7 +322,15 @@ class Archive:
         return refusal_model.signals(
             question, hits, threshold=self._threshold(view, language),
             articles=self.store.catalog.counts()[0], idf=_idf(view.lexical),
-            translation=translation)
+            translation=translation, years=self._years(view))
+
+    def _years(self, view: _View) -> frozenset[int]:
+        """The years the stored articles are dated in (for the refusal model), per generation."""
+        cached = self._dated
+        if cached is None or cached[0] != view.state.generation:
+            cached = (view.state.generation, self.store.catalog.years())
+            self._dated = cached
+        return cached[1]
 
     def _refusal(self, question: str, language: Language) -> Answer:
         """A refusal; in a small archive it says what the archive covers (assistant.coverage)."""

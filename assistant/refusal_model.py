@@ -28,7 +28,7 @@ from index.normalize import normalize
 from index.tokens import tokenize
 
 MODEL = Path(__file__).with_name("refusal_model.json")
-METHOD = "signals-v6"  # bump with the signals: a model fitted on other signals is refused
+METHOD = "signals-v7"  # bump with the signals: a model fitted on other signals is refused
 TOP = 5  # passages read, whatever k the question is asked with
 
 # Question words and the verbs that frame a question ("how much did it reach", "who stands
@@ -53,6 +53,7 @@ class Signals:
     sentence: float  # the best query . sentence similarity among the top passages
     specificity: float  # the idf of its content words the archive knows, summed, over log(N)
     numbers_missing: float  # share of the question's figures found in no top passage
+    undated: float  # share of the years it names from which the archive has no article
     names_missing: float  # English: 1 when it names something and no passage's article has it
     translated: float  # English: share of its content words the dictionary translates
     store_size: float  # log10 of the articles stored
@@ -141,10 +142,12 @@ def _numbers(values: object) -> tuple[float, ...]:
 def signals(
     question: str, hits: Sequence[Hit], *, threshold: float, articles: int,
     idf: Callable[[str], float | None], translation: TranslatedQuery | None = None,
+    years: frozenset[int] = frozenset(),
 ) -> Signals:
     """The signals of `hits` (best first) for `question`, over a store of `articles` with the
     probed `threshold`; `idf`: a term's idf in the archive (None: no passage holds it);
-    `translation`: the English question's dictionary reading, if any."""
+    `translation`: the English question's dictionary reading, if any; `years`: those the
+    archive's articles are dated in."""
     top = list(hits[:TOP])
     language: Language = detect(question)
     evidence = [h.evidence for h in top]
@@ -170,6 +173,8 @@ def signals(
     passages = " ".join(normalize(h.text) for h in top)
     found = set(_NUMBER.findall(passages))
     numbers_missing = len(figures - found) / len(figures) if figures else 0.0
+    named = [int(f) for f in figures if len(f) == 4 and 1900 <= int(f) <= 2100]
+    undated = (sum(_undated(y, years) for y in named) / len(named)) if named and years else 0.0
     english = language == "en"
     names_missing = float(english and bool(name_words(question))
                           and not any(h.names > 0 for h in top))
@@ -179,8 +184,14 @@ def signals(
     return Signals(
         over_threshold=best - threshold, margin=margin, coverage=coverage,
         unknown=unknown, rarest=rarest, sentence=sentence, specificity=specific / rarest_idf,
-        numbers_missing=numbers_missing, names_missing=names_missing, translated=translated,
+        numbers_missing=numbers_missing, undated=undated, names_missing=names_missing, translated=translated,
         store_size=math.log10(1 + max(articles, 0)), english=float(english))
+
+
+def _undated(year: int, years: frozenset[int]) -> bool:
+    """No article could report on `year`: it is after the archive's last, or after its first
+    with no article dated that year or the next (a 2015 article reports 2014's figures)."""
+    return year > max(years) or (year > min(years) and not {year, year + 1} & years)
 
 
 def _content_words(
