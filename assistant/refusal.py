@@ -21,7 +21,7 @@ from index.catalog import Catalog
 
 PROBES = Path(__file__).with_name("probes.json")
 PROBE_K = 5  # passages per probe question, whatever k the store is then opened with
-METHOD = "evidence-v5"  # bump when the scoring changes: cached thresholds then recompute
+METHOD = "evidence-v6"  # bump when the scoring changes: cached thresholds then recompute
 FLOOR: dict[Language, float] = {"ar": 0.2, "en": 0.12}  # never answer below these
 
 
