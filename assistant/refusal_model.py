@@ -9,7 +9,8 @@ question's content words the best sentence covers, whether the question's figure
 score) are in the passages at all, whether an English question's names and dictionary
 translations were found, and the size of the store. A logistic regression fitted by
 `scripts/fit_refusal.py` (coefficients in `refusal_model.json`, beside this file) turns them
-into the probability that the archive answers; under the model's cutoff the answer refuses.
+into the probability that the archive answers; under the model's cutoff for the question's
+language the answer refuses.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ class RefusalModel:
     bias: float
     mean: tuple[float, ...]
     scale: tuple[float, ...]
-    cutoff: float  # refuse below this probability of an answer
+    cutoff: dict[Language, float]  # per language: refuse below this probability of an answer
 
     def values(self, signals: Signals) -> tuple[float, ...]:
         """The model's terms for `signals`, before standardising."""
@@ -87,12 +88,13 @@ class RefusalModel:
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
     def refuses(self, signals: Signals) -> bool:
-        return self.probability(signals) < self.cutoff
+        language: Language = "en" if signals.english else "ar"
+        return self.probability(signals) < self.cutoff[language]
 
     def as_dict(self) -> dict[str, object]:
         return {"method": METHOD, "features": list(FEATURES), "terms": list(self.terms),
                 "weights": list(self.weights), "bias": self.bias, "mean": list(self.mean),
-                "scale": list(self.scale), "cutoff": self.cutoff}
+                "scale": list(self.scale), "cutoff": dict(self.cutoff)}
 
 
 def load(path: Path = MODEL) -> RefusalModel:
@@ -114,7 +116,7 @@ def load(path: Path = MODEL) -> RefusalModel:
         model = RefusalModel(
             terms=terms, weights=_numbers(data["weights"]), bias=float(data["bias"]),
             mean=_numbers(data["mean"]), scale=_numbers(data["scale"]),
-            cutoff=float(data["cutoff"]))
+            cutoff={"ar": float(data["cutoff"]["ar"]), "en": float(data["cutoff"]["en"])})
     except (KeyError, TypeError, ValueError) as err:
         raise RefusalModelError(f"{path}: bad or missing field ({err})") from err
     unknown = [t for t in terms if not set(t.split("*")) <= set(FEATURES)]
@@ -125,8 +127,8 @@ def load(path: Path = MODEL) -> RefusalModel:
     if not (len(model.weights) == len(model.mean) == len(model.scale) == n):
         raise RefusalModelError(f"{path}: weights, mean and scale must each hold {n} numbers "
                                 "(one per term)")
-    if any(s <= 0 for s in model.scale) or not 0.0 < model.cutoff < 1.0:
-        raise RefusalModelError(f"{path}: scales must be positive and the cutoff in (0, 1)")
+    if any(s <= 0 for s in model.scale) or not all(0 < c < 1 for c in model.cutoff.values()):
+        raise RefusalModelError(f"{path}: scales must be positive and each cutoff in (0, 1)")
     return model
 
 
@@ -184,7 +186,8 @@ def signals(
     return Signals(
         over_threshold=best - threshold, margin=margin, coverage=coverage,
         unknown=unknown, rarest=rarest, sentence=sentence, specificity=specific / rarest_idf,
-        numbers_missing=numbers_missing, undated=undated, names_missing=names_missing, translated=translated,
+        numbers_missing=numbers_missing, undated=undated, names_missing=names_missing,
+        translated=translated,
         store_size=math.log10(1 + max(articles, 0)), english=float(english))
 
 

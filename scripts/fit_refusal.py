@@ -15,14 +15,15 @@ tests hold it to (tests/fixtures/refusal/seeds_*.jsonl) are in the fit, over see
 
 The fit is a logistic regression on standardised terms (the signals and a few products of
 them; Newton steps, L2), each group of questions (store x language x answerable) weighted
-equally; the cutoff is the highest probability that refuses at most --false-refusals of each
-language's answerable questions. The packaged model is
+equally; each language's cutoff is the highest probability that refuses at most
+--false-refusals of its answerable questions. The packaged model is
 `python scripts/fit_refusal.py --false-refusals 0.03`.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import random
 import sys
@@ -37,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 from assistant import refusal_model  # noqa: E402
 from assistant.archive import Archive  # noqa: E402
 from assistant.config import load_settings  # noqa: E402
-from assistant.language import detect  # noqa: E402
+from assistant.language import Language, detect  # noqa: E402
 from index.embed import load_embedder  # noqa: E402
 
 QUESTIONS = ROOT / "scripts" / "refusal_questions"
@@ -81,15 +82,16 @@ def main() -> int:
     scale[scale < 1e-6] = 1.0
     w, b = fit((x - mean) / scale, y, weights)
     model = refusal_model.RefusalModel(TERMS, tuple(w.tolist()), float(b),
-                                       tuple(mean.tolist()), tuple(scale.tolist()), 0.5)
+                                       tuple(mean.tolist()), tuple(scale.tolist()),
+                                       {"ar": 0.5, "en": 0.5})
     p = np.array([model.probability(refusal_model.Signals(*r["signals"])) for r in rows])
-    cutoff = min(float(np.quantile(p[(lang == language) & (y == 1)], args.false_refusals))
-                 for language in ("ar", "en"))
-    cutoff = float(np.clip(cutoff, 0.01, 0.99))
-    model = refusal_model.RefusalModel(TERMS, model.weights, model.bias, model.mean,
-                                       model.scale, round(cutoff, 4))
+    cutoff: dict[Language, float] = {
+        language: round(float(np.clip(np.quantile(p[(lang == language) & (y == 1)],
+                                                  args.false_refusals), 0.01, 0.99)), 4)
+        for language in ("ar", "en")}
+    model = dataclasses.replace(model, cutoff=cutoff)
     args.out.write_text(json.dumps(model.as_dict(), indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}: cutoff {cutoff:.3f}")
+    print(f"wrote {args.out}: cutoffs {cutoff}")
     for name, weight in zip(TERMS, w, strict=True):
         print(f"  {name:28s} {weight:+.3f}")
     for store in sorted({r["store"] for r in rows}):
@@ -98,7 +100,7 @@ def main() -> int:
                 pick = [i for i, r in enumerate(rows) if r["store"] == store
                         and r["lang"] == language and r["answerable"] == label]
                 if pick:
-                    refused = sum(p[i] < cutoff for i in pick)
+                    refused = sum(p[i] < cutoff[language] for i in pick)
                     print(f"  {store:7s} {language} {what}: {refused} of {len(pick)}")
     return 0
 

@@ -34,7 +34,8 @@ def archive(seeds_store: Path, use_embedder):
 def test_the_packaged_model_loads_and_matches_the_signals() -> None:
     model = load()
     assert len(model.weights) == len(model.mean) == len(model.scale) == len(model.terms)
-    assert set(FEATURES) <= set(model.terms) and 0 < model.cutoff < 1
+    assert set(FEATURES) <= set(model.terms)
+    assert set(model.cutoff) == {"ar", "en"} and all(0 < c < 1 for c in model.cutoff.values())
 
 
 def _write(tmp_path: Path, **changes: object) -> Path:
@@ -58,8 +59,10 @@ def test_a_damaged_model_file_is_refused(tmp_path: Path) -> None:
         load(_write(tmp_path, weights=[1.0, 2.0]))
     with pytest.raises(RefusalModelError, match=r"terms \['coverage\*moon'\] are not signals"):
         load(_write(tmp_path, terms=["coverage*moon", *load().terms[1:]]))
-    with pytest.raises(RefusalModelError, match=r"cutoff in \(0, 1\)"):
-        load(_write(tmp_path, cutoff=1.5))
+    with pytest.raises(RefusalModelError, match=r"each cutoff in \(0, 1\)"):
+        load(_write(tmp_path, cutoff={"ar": 0.2, "en": 1.5}))
+    with pytest.raises(RefusalModelError, match="bad or missing field"):
+        load(_write(tmp_path, cutoff=0.2))
     with pytest.raises(RefusalModelError, match="bad or missing field"):
         load(_write(tmp_path, bias="high"))
     with pytest.raises(RefusalModelError, match="not a finite number"):
