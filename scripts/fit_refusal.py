@@ -17,7 +17,7 @@ The fit is a logistic regression on standardised terms (the signals and a few pr
 them; Newton steps, L2), each group of questions (store x language x answerable) weighted
 equally; each language's cutoff is the highest probability that refuses at most
 --false-refusals of its answerable questions. The packaged model is
-`python scripts/fit_refusal.py --false-refusals 0.03`.
+`python scripts/fit_refusal.py` (2.5% for Arabic, 3% for English).
 """
 
 from __future__ import annotations
@@ -54,7 +54,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--stores", type=Path, default=Path("/tmp/akhbar-refusal"))
-    parser.add_argument("--false-refusals", type=float, default=0.02)
+    parser.add_argument("--false-refusals", type=float, nargs="+", default=[0.025, 0.03],
+                        metavar="SHARE", help="of answerable questions each cutoff may refuse: "
+                        "one share, or two (Arabic, English)")
     parser.add_argument("--out", type=Path, default=refusal_model.MODEL)
     parser.add_argument("--reuse", action="store_true", help="refit on the cached signals")
     parser.add_argument("--by-store", action=argparse.BooleanOptionalAction, default=True,
@@ -86,9 +88,9 @@ def main() -> int:
                                        {"ar": 0.5, "en": 0.5})
     p = np.array([model.probability(refusal_model.Signals(*r["signals"])) for r in rows])
     cutoff: dict[Language, float] = {
-        language: round(float(np.clip(np.quantile(p[(lang == language) & (y == 1)],
-                                                  args.false_refusals), 0.01, 0.99)), 4)
-        for language in ("ar", "en")}
+        language: round(float(np.clip(np.quantile(p[(lang == language) & (y == 1)], share),
+                                      0.01, 0.99)), 4)
+        for language, share in zip(("ar", "en"), args.false_refusals * 2, strict=False)}
     model = dataclasses.replace(model, cutoff=cutoff)
     args.out.write_text(json.dumps(model.as_dict(), indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out}: cutoffs {cutoff}")
