@@ -11,6 +11,7 @@ lexical index still finds, and :attr:`Archive.warning` says so.
 
 from __future__ import annotations
 
+import math
 import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
@@ -20,10 +21,11 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant import refusal
-from assistant.answer import Answer, Delta, best_evidence, extract  # Delta: re-exported
+from assistant import refusal, refusal_model
+from assistant.answer import Answer, Delta, best_evidence, extract, refuse  # Delta: re-exported
 from assistant.chat import FOLLOW_UP, Turn, follow_topic, is_follow_up, standalone_question
 from assistant.config import Settings
+from assistant.coverage import SMALL_ARCHIVE, coverage_of, covers
 from assistant.errors import (
     ArticleNotFoundError,
     EmptyQuestionError,
@@ -107,6 +109,8 @@ class Archive:
         # English questions' dictionary leg; read on the first English question
         self.translator = Translator(settings.dictionary or DEFAULT_DICTIONARY)
         self._told_dictionary = threading.Event()  # its absence is noted in one answer only
+        self.refusal_model = refusal_model.load()  # when to refuse (assistant.refusal_model)
+        self._dated: tuple[int, frozenset[int]] | None = None  # generation, article years
         state = store.index_state()
         self._vectors_at = state.generation  # the generation Chroma was opened at
         self._view = self._load(state, None)
@@ -313,6 +317,12 @@ class Archive:
         hits = follow_topic(question, hits, history, k,  # the last turn's story raised
                             embed=self.embedder.embed_query)
         threshold = self._threshold(view, language)
+        if self.refusal_model.refuses(self._signals(view, query, hits)):
+            refusal_ = self._refusal(question, language)
+            yield Delta(refusal_.text)
+            yield self._noted(refusal_)
+            return
+        threshold = min(threshold, best_evidence(hits))  # the model says it answers
         if self.settings.llm_provider is None:
             answer = extract(question, hits, threshold=threshold, language=language,
                              quoting=self.settings.scoring.quoting,  # quotes the best sentences
@@ -326,6 +336,42 @@ class Archive:
                                 embedder=self.embedder, threshold=threshold,
                                 language=language):
             yield self._noted(event) if isinstance(event, Answer) else event
+
+    def refuses(self, question: str, hits: Sequence[Hit]) -> bool:
+        """Whether `hits` (found for `question`) hold no answer (assistant.refusal_model)."""
+        return self.refusal_model.refuses(self.signals(question, hits))
+
+    def signals(self, question: str, hits: Sequence[Hit]) -> refusal_model.Signals:
+        """What the refusal model reads of `hits` for `question` (scripts/fit_refusal.py)."""
+        return self._signals(self._current(), question, hits)
+
+    def _signals(self, view: _View, question: str, hits: Sequence[Hit]) -> refusal_model.Signals:
+        language = detect(question)
+        translation = (self.translator.translate(question)
+                       if language == "en" and view.retriever.weights.translated else None)
+        return refusal_model.signals(
+            question, hits, threshold=self._threshold(view, language),
+            articles=self.store.counts()[0], idf=_idf(view.snapshot),
+            translation=translation, years=self._years(view))
+
+    def _years(self, view: _View) -> frozenset[int]:
+        """The years the stored articles are dated in (for the refusal model), per generation."""
+        cached = self._dated
+        if cached is None or cached[0] != view.state.generation:
+            cached = (view.state.generation, self.store.years())
+            self._dated = cached
+        return cached[1]
+
+    def _refusal(self, question: str, language: Language) -> Answer:
+        """A refusal; in a small archive it says what the archive covers (assistant.coverage)."""
+        mode = "extractive" if self.settings.llm_provider is None else "llm"
+        answer = refuse(question, language, mode)
+        articles = self.store.counts()[0]
+        if articles > SMALL_ARCHIVE:
+            return answer
+        said = covers(coverage_of(articles, self.store.sources(), self.store.date_range()),
+                      language)
+        return replace(answer, text=f"{answer.text} {said}") if said else answer
 
     def dictionary_missing(self) -> DictionaryMissing | None:
         """Why English questions have no dictionary leg (None: it is there, or unused)."""
@@ -426,6 +472,17 @@ class _Pinned:
         if self._view.warning is not None:
             raise PermissionError("not cached while the lexical index is out of step")
         self._store.set_meta(key, value)
+
+
+def _idf(snapshot: Snapshot) -> Callable[[str], float | None]:
+    """A term's idf in the keyword index, None when no passage holds it."""
+    n = snapshot.passages
+
+    def idf(term: str) -> float | None:
+        df = snapshot.df(term)
+        return math.log((n + 1) / (df + 0.5)) if df else None
+
+    return idf
 
 
 def check_question(question: str) -> None:

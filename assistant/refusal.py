@@ -22,7 +22,7 @@ from assistant.language import Language
 from assistant.scoring import Refusal
 
 PROBES = Path(__file__).with_name("probes.json")
-METHOD = "evidence-v5"  # bump when the scoring changes: cached thresholds then recompute
+METHOD = "evidence-v6"  # bump when the scoring changes: cached thresholds then recompute
 
 
 class Meta(Protocol):

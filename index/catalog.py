@@ -234,6 +234,11 @@ class Catalog:
         row = self._rows("SELECT min(date), max(date) FROM articles")[0]
         return row[0], row[1]
 
+    def years(self) -> frozenset[int]:
+        """The years the articles are dated in (undated ones aside)."""
+        rows = self._rows("SELECT DISTINCT substr(date, 1, 4) FROM articles WHERE date != ''")
+        return frozenset(int(y) for (y,) in rows if y and str(y).isdigit())
+
     # --- writes (each call is one transaction, which bumps the generation) ---
     def put(self, records: Sequence[ArticleRecord]) -> None:
         with self._write_lock, _transaction(self.db):

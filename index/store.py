@@ -174,6 +174,18 @@ class Snapshot:
     def idf(self, terms: Iterable[str]) -> dict[str, float]:
         return self._lexical.idf(terms)
 
+    def df(self, term: str) -> int:
+        """How many of the searched passages hold `term` (index.tokens); 0 when none."""
+        found = self._lexical.vocab.get(term)
+        if found is None:
+            return 0
+        return int(self._lexical.indptr[found + 1] - self._lexical.indptr[found])
+
+    @property
+    def passages(self) -> int:
+        """How many passages the lexical index searches."""
+        return len(self._lexical.chunk_ids)
+
     def chunks(self, ids: Sequence[str]) -> dict[str, ChunkRow]:
         return self.store.chunks(ids)
 
@@ -331,6 +343,14 @@ class Store:
     def newest(self, n: int) -> list[StoredArticle]:
         """The n most recent dated articles, newest first."""
         return self._catalog.newest(n)
+
+    def years(self) -> frozenset[int]:
+        """The years the articles are dated in (undated ones aside)."""
+        return self._catalog.years()
+
+    def date_range(self) -> tuple[str | None, str | None]:
+        """The first and last dates of the dated articles."""
+        return self._catalog.date_range()
 
     # --- other reads ---
     def sources(self) -> list[tuple[str, int]]:

@@ -435,7 +435,7 @@ def test_ask_explains_bad_input(client: Client) -> None:
 def test_a_refusal_is_a_refusal(client: Client) -> None:
     result = client.predict(OFF_TOPIC, api_name="/ask")
     assert result["refused"] is True and result["citations"] == []
-    assert result["answer"] == REFUSAL["ar"]
+    assert result["answer"].startswith(REFUSAL["ar"])
 
 
 @pytest.mark.slow

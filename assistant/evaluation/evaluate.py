@@ -113,9 +113,11 @@ def evaluate(
     retriever: Retriever, queries: Sequence[Query], method: str, *,
     threshold: Callable[[Language], float], progress: Callable[[int], None] | None = None,
     quoting: Quoting = Quoting(), picking: Picking = Picking(),
+    refuses: Callable[[str, list[Hit]], bool] | None = None,
 ) -> MethodResult:
     """Each query through `retriever` and the extractive answer; `threshold` gives the
-    refusal threshold of a language."""
+    refusal threshold of a language; `refuses` (the archive's refusal model), when given,
+    decides refusals instead."""
     r1 = r5 = mrr = 0.0
     cited = quoted = refused = 0
     with_answers = 0
@@ -133,7 +135,8 @@ def evaluate(
             r1 += rank < 1
             r5 += rank < 5
             mrr += 1.0 / (rank + 1)
-        refused += not is_answerable(hits[:5], threshold(language))
+        refused += (refuses(q.text, hits[:5]) if refuses is not None
+                    else not is_answerable(hits[:5], threshold(language)))
         if q.answers:
             with_answers += 1
             answer = extract(q.text, hits[:5], threshold=-1.0, language=language,

@@ -139,7 +139,8 @@ def _runs(archive: Archive, options: EvalOptions) -> list[MethodRun]:
             result = evaluate(archive.retriever_with(weights), queries, method,
                               threshold=archive.threshold,
                               quoting=archive.settings.scoring.quoting,
-                              picking=archive.settings.scoring.picking)
+                              picking=archive.settings.scoring.picking,
+                              refuses=archive.refuses)
             out.append(MethodRun(path.name, detect(queries[0].text) if queries else "ar",
                                  result))
     return out
@@ -153,6 +154,7 @@ def _refusals(archive: Archive, options: EvalOptions) -> list[Refusals]:
         scores = top_scores(hybrid, texts)
         lang = detect(texts[0]) if texts else "ar"
         threshold = archive.threshold(lang)
-        refused = sum(s < threshold for s in scores) / max(len(scores), 1)
+        refused = sum(archive.refuses(t, hybrid.search(t, 5)) for t in texts) / max(
+            len(texts), 1)  # by the refusal model (assistant.refusal_model)
         out.append(Refusals(path.name, len(texts), refused, lang, threshold, tuple(scores)))
     return out
