@@ -34,7 +34,7 @@ from assistant.picking import (
 from assistant.planted import flag, visible
 from assistant.question import Question, read_question
 from assistant.retrieve import Hit
-from assistant.scoring import Picking, Quoting
+from assistant.scoring import Picking, Quoting, Stories
 from assistant.substance import is_question, novelty, stuffed
 from assistant.translate import Translator
 from index.normalize import normalize
@@ -94,7 +94,7 @@ def is_answerable(hits: list[Hit], threshold: float) -> bool:
 def extract(
     question: str, hits: list[Hit], *, threshold: float, language: Language | None = None,
     quoting: Quoting = Quoting(), picking: Picking = Picking(),
-    translator: Translator | None = None,
+    translator: Translator | None = None, grouping: Stories = Stories(),
 ) -> Answer:
     """Quote the sentences that answer, framed in the question's `language` (detected when
     not given); refuse when the best passage scores under threshold (see assistant.refusal
@@ -108,9 +108,9 @@ def extract(
                   if translator is not None and language == "en" else ())
     # the best story's hits, then those of stories close to it; of them, those with something
     # to quote (or, when none has, the same among the hits that have)
-    quoted = [h for h in stories.quotable(hits) if _usable(h, picking)] or stories.quotable(
-        [h for h in hits if _usable(h, picking)])
-    rank = stories.story_rank(quoted)
+    quoted = [h for h in stories.quotable(hits, grouping) if _usable(h, picking)] or \
+        stories.quotable([h for h in hits if _usable(h, picking)], grouping)
+    rank = stories.story_rank(quoted, grouping)
     picks = _pick_sentences(asked, quoted, threshold, translated, quoting, picking, rank)
     picks.sort(key=lambda pick: rank[pick[0].article_id])  # the best story's quotes first
     if not picks:

@@ -23,7 +23,7 @@ import numpy as np
 
 from assistant import refusal, refusal_model
 from assistant.answer import Answer, Delta, best_evidence, extract, refuse  # Delta: re-exported
-from assistant.chat import FOLLOW_UP, Turn, follow_topic, is_follow_up, standalone_question
+from assistant.chat import Turn, follow_topic, is_follow_up, standalone_question
 from assistant.config import Settings
 from assistant.coverage import SMALL_ARCHIVE, coverage_of, covers
 from assistant.errors import (
@@ -311,11 +311,11 @@ class Archive:
         view = self._current()  # the store as it is now, for the whole answer
         language = detect(question)  # once: the answer's framing, the threshold, the lists
         k = k or self.settings.k
-        wide = k * FOLLOW_UP.wider if is_follow_up(question, history) else k
+        wide = k * self.settings.scoring.follow_up.wider if is_follow_up(question, history) else k
         hits = self._search(view, query, wide, filters,  # dense + BM25
                             language if query == question else None)
         hits = follow_topic(question, hits, history, k,  # the last turn's story raised
-                            embed=self.embedder.embed_query)
+                            self.settings.scoring.follow_up, embed=self.embedder.embed_query)
         threshold = self._threshold(view, language)
         if self.refusal_model.refuses(self._signals(view, query, hits)):
             refusal_ = self._refusal(question, language)
@@ -326,7 +326,8 @@ class Archive:
         if self.settings.llm_provider is None:
             answer = extract(question, hits, threshold=threshold, language=language,
                              quoting=self.settings.scoring.quoting,  # quotes the best sentences
-                             picking=self.settings.scoring.picking, translator=self.translator)
+                             picking=self.settings.scoring.picking, translator=self.translator,
+                             grouping=self.settings.scoring.stories)
             yield Delta(answer.text)
             yield self._noted(answer)
             return

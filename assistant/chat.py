@@ -3,10 +3,10 @@
 The topic of the previous turn is its question's content words and the articles its answer
 cited (`Turn.cited`). Without an LLM a follow-up is searched with the previous question
 (`standalone_question`), and the passages of the articles the previous answer cited, and of
-their wire copies, are then raised (`follow_topic`): by `FollowUpWeights.cited`, and to the
+their wire copies, are then raised (`follow_topic`): by `FollowUp.cited`, and to the
 top when the follow-up has no content word of its own ("and when did it happen?",
 «وكيف انتهت؟»), which can only be asking about the same story. Which sentences of
-the cited articles answer is read half from the follow-up alone (`FollowUpWeights.own`):
+the cited articles answer is read half from the follow-up alone (`FollowUp.own`):
 "Who could not vote?" asks for those abroad, not for the turnout the first question asked
 about.
 """
@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from assistant.retrieve import Hit
+from assistant.scoring import FollowUp
 from assistant.translate import STOPWORDS as EN_STOPWORDS
 from index.tokens import tokenize
 
@@ -43,14 +44,6 @@ class Turn:
     cited: tuple[str, ...] = ()  # the articles its answer cited, best first
 
 
-@dataclass(frozen=True)
-class FollowUpWeights:
-    cited: float = 0.15  # added to the score of a passage of an article the last turn cited
-    wider: int = 3  # a follow-up searches this many times k, so the last story can be found
-    own: float = 0.5  # share of a cited article's sentence's score from the follow-up alone
-
-
-FOLLOW_UP = FollowUpWeights()
 
 
 def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
@@ -78,7 +71,7 @@ def own_words(question: str) -> set[str]:
 
 
 def follow_topic(question: str, hits: list[Hit], history: Sequence[Turn], k: int,
-                 weights: FollowUpWeights = FOLLOW_UP, *,
+                 weights: FollowUp = FollowUp(), *,
                  embed: Callable[[str], np.ndarray] | None = None) -> list[Hit]:
     """The best k of `hits` for a follow-up: the previous turn's cited articles raised, and
     their sentences scored partly by the follow-up alone (`embed`, when given)."""

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from index.params import Lexical
 
-__all__ = ["Fusion", "Lexical", "Picking", "Quoting", "Refusal", "Repair", "Scoring"]
+__all__ = ["FollowUp", "Fusion", "Lexical", "Picking", "Quoting", "Refusal", "Repair", "Scoring",
+           "Stories"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,32 @@ class Picking:
 
 
 @dataclass(frozen=True)
+class Stories:
+    """Which passages are one story, and when another story is quoted (assistant.stories).
+    The overlaps were picked by reading the 466 article pairs in the top 5 of newsqa-dev's main
+    questions (so not held out from it); the rest set by hand."""
+
+    copy_overlap: float = 0.8  # shared terms over all their terms (Jaccard): a wire copy
+    copy_days: int = 3  # a wire copy is published within this many days of the first one
+    story_overlap: float = 0.45  # share of terms for two articles to report one story
+    story_days: int = 3  # ... published within this many days of each other
+    close: float = 0.1  # another story is quoted when its evidence is within this of the best
+    # ... and when it holds this share (by idf) of the question's terms the best story holds:
+    # a story without the question's «أربيل» is not about the attack on Erbil
+    topic: float = 0.6
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """How a follow-up is read with the previous turn (assistant.chat). Compared on
+    tests/bench/followups.jsonl, the set the README reports: not held out."""
+
+    cited: float = 0.15  # added to the score of a passage of an article the last turn cited
+    wider: int = 3  # a follow-up searches this many times k, so the last story can be found
+    own: float = 0.5  # share of a cited article's sentence's score from the follow-up alone
+
+
+@dataclass(frozen=True)
 class Repair:
     """When a claim of an LLM answer is supported by the passage it cites (assistant.llm.repair).
 
@@ -115,6 +142,8 @@ class Scoring:
     fusion: Fusion = field(default_factory=Fusion)  # retrieval (assistant.retrieve)
     quoting: Quoting = field(default_factory=Quoting)  # extractive answers (assistant.answer)
     picking: Picking = field(default_factory=Picking)  # sentence scores (assistant.picking)
+    stories: Stories = field(default_factory=Stories)  # one story per answer (assistant.stories)
+    follow_up: FollowUp = field(default_factory=FollowUp)  # follow-ups (assistant.chat)
     repair: Repair = field(default_factory=Repair)  # LLM claim check (assistant.llm.repair)
     refusal: Refusal = field(default_factory=Refusal)  # refusal thresholds (assistant.refusal)
     lexical: Lexical = field(default_factory=Lexical)  # BM25 and names (index.params)

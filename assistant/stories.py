@@ -25,24 +25,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from assistant.retrieve import Copy, Hit
+from assistant.scoring import Stories
 from index.tokens import tokenize
 
-__all__ = ["Story", "StoryWeights", "close", "group", "quotable", "ranked", "story_rank"]
+__all__ = ["Story", "close", "group", "quotable", "ranked", "story_rank"]
 
 
-@dataclass(frozen=True)
-class StoryWeights:
-    copy_overlap: float = 0.8  # shared terms over all their terms (Jaccard): a wire copy
-    copy_days: int = 3  # a wire copy is published within this many days of the first one
-    story_overlap: float = 0.45  # share of terms for two articles to report one story
-    story_days: int = 3  # ... published within this many days of each other
-    close: float = 0.1  # another story is quoted when its evidence is within this of the best
-    # ... and when it holds this share (by idf) of the question's terms the best story holds:
-    # a story without the question's «أربيل» is not about the attack on Erbil
-    topic: float = 0.6
-
-
-WEIGHTS = StoryWeights()
 
 
 @dataclass(frozen=True)
@@ -67,7 +55,7 @@ class _Article:
     copy_of: int | None = None  # index of the article this one is a wire copy of
 
 
-def group(hits: list[Hit], weights: StoryWeights = WEIGHTS) -> list[Story]:
+def group(hits: list[Hit], weights: Stories = Stories()) -> list[Story]:
     """`hits` (best first) as stories, best first."""
     articles: dict[str, _Article] = {}
     for hit in hits:
@@ -126,7 +114,7 @@ def group(hits: list[Hit], weights: StoryWeights = WEIGHTS) -> list[Story]:
     return stories
 
 
-def quotable(hits: list[Hit], weights: StoryWeights = WEIGHTS) -> list[Hit]:
+def quotable(hits: list[Hit], weights: Stories = Stories()) -> list[Hit]:
     """The hits an answer may quote: the best story's first, then those of stories close to
     it (`close`); a wire copy's passages are left to its first copy."""
     stories = ranked(group(hits, weights), weights)
@@ -134,7 +122,7 @@ def quotable(hits: list[Hit], weights: StoryWeights = WEIGHTS) -> list[Hit]:
             for h in s.hits]
 
 
-def ranked(stories: list[Story], weights: StoryWeights = WEIGHTS) -> list[Story]:
+def ranked(stories: list[Story], weights: Stories = Stories()) -> list[Story]:
     """`stories` (in retrieval order) with the best first: of those whose evidence is within
     `weights.close` of the first, the one that holds most of the question's terms by idf
     (the first, on a tie); the others stay in order."""
@@ -145,7 +133,7 @@ def ranked(stories: list[Story], weights: StoryWeights = WEIGHTS) -> list[Story]
     return [best, *(s for s in stories if s is not best)]
 
 
-def close(story: Story, best: Story, weights: StoryWeights = WEIGHTS) -> bool:
+def close(story: Story, best: Story, weights: Stories = Stories()) -> bool:
     """Whether `story` answers nearly as well as `best`: its evidence within `weights.close`,
     and the question's terms that `best` holds mostly held by it too (weighted by idf)."""
     if story.evidence < best.evidence - weights.close:
@@ -161,7 +149,7 @@ def _topic(story: Story) -> dict[str, float]:
     return {t: w for t, w in story.matched if not t.isdigit()}
 
 
-def story_rank(hits: list[Hit], weights: StoryWeights = WEIGHTS) -> dict[str, int]:
+def story_rank(hits: list[Hit], weights: Stories = Stories()) -> dict[str, int]:
     """The place of each hit's article's story (0: the best), by article id."""
     return {h.article_id: n for n, s in enumerate(ranked(group(hits, weights), weights))
             for h in s.hits}

@@ -16,7 +16,7 @@ import numpy as np
 from assistant.answer import best_evidence, extract, is_answerable
 from assistant.language import Language, detect
 from assistant.retrieve import Hit, Retriever
-from assistant.scoring import Fusion, Picking, Quoting
+from assistant.scoring import Fusion, Picking, Quoting, Stories
 from index.normalize import normalize
 
 # Each method: the fusion weights it changes from the archive's own (Scoring.fusion).
@@ -112,7 +112,7 @@ def squad_answers(path: Path) -> dict[str, list[str]]:
 def evaluate(
     retriever: Retriever, queries: Sequence[Query], method: str, *,
     threshold: Callable[[Language], float], progress: Callable[[int], None] | None = None,
-    quoting: Quoting = Quoting(), picking: Picking = Picking(),
+    quoting: Quoting = Quoting(), picking: Picking = Picking(), grouping: Stories = Stories(),
     refuses: Callable[[str, list[Hit]], bool] | None = None,
 ) -> MethodResult:
     """Each query through `retriever` and the extractive answer; `threshold` gives the
@@ -140,7 +140,8 @@ def evaluate(
         if q.answers:
             with_answers += 1
             answer = extract(q.text, hits[:5], threshold=-1.0, language=language,
-                             quoting=quoting, picking=picking, translator=retriever.translator)
+                             quoting=quoting, picking=picking, translator=retriever.translator,
+                             grouping=grouping)
             cited_hits = [h for h in hits[:5] if any(c.article_id == h.article_id and
                                                      h.start <= c.start < h.end
                                                      for c in answer.citations)]

@@ -140,6 +140,7 @@ def _runs(archive: Archive, options: EvalOptions) -> list[MethodRun]:
                               threshold=archive.threshold,
                               quoting=archive.settings.scoring.quoting,
                               picking=archive.settings.scoring.picking,
+                              grouping=archive.settings.scoring.stories,
                               refuses=archive.refuses)
             out.append(MethodRun(path.name, detect(queries[0].text) if queries else "ar",
                                  result))
