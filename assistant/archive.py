@@ -317,7 +317,11 @@ class Archive:
         hits = follow_topic(question, hits, history, k,  # the last turn's story raised
                             self.settings.scoring.follow_up, embed=self.embedder.embed_query)
         threshold = self._threshold(view, language)
-        if self.refusal_model.refuses(self._signals(view, query, hits)):
+        # a follow-up that found the story the last answer cited stays with it: the model,
+        # fitted on questions that stand alone, is not asked (the threshold still is)
+        carried = is_follow_up(question, history) and bool(
+            set(history[-1].cited) & {a for h in hits for a in (h.article_id, *h.also_in)})
+        if not carried and self.refusal_model.refuses(self._signals(view, query, hits)):
             refusal_ = self._refusal(question, language)
             yield Delta(refusal_.text)
             yield self._noted(refusal_)

@@ -215,11 +215,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_show)
 
-    p = sub.add_parser("eval", help="retrieval and answer quality on a BEIR-style set")
-    p.add_argument("--corpus", type=Path, required=True, help="corpus JSONL (_id, title, text)")
-    p.add_argument("--queries", type=Path, action="append", required=True,
+    p = sub.add_parser("eval", help="retrieval and answer quality on a BEIR-style set, or on "
+                       "news questions (--newsqa)")
+    p.add_argument("--corpus", type=Path, action="append", default=[],
+                   help="corpus JSONL (_id, title, text); with --newsqa: the archives the "
+                   "questions were written over, repeated (the sample, seeds/)")
+    p.add_argument("--queries", type=Path, action="append", default=[],
                    help="queries JSONL (_id, text); repeat for several languages")
-    p.add_argument("--qrels", type=Path, required=True, help="qrels TSV (query-id, corpus-id)")
+    p.add_argument("--qrels", type=Path, help="qrels TSV (query-id, corpus-id)")
+    p.add_argument("--newsqa", type=Path, metavar="DIR",
+                   help="a newsqa-dev folder (questions.jsonl, answer_articles.json): score it "
+                   "per language and register instead")
+    p.add_argument("--followups", type=Path,
+                   help="with --newsqa: a follow-up pairs JSONL to score too")
     p.add_argument("--squad", type=Path, help="SQuAD-format JSON with the gold answers")
     p.add_argument("--split", help="only queries whose 'split' field is this (e.g. test)")
     p.add_argument("--distractors", type=Path, action="append", default=[],
@@ -370,8 +378,13 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.evaluation.evaluate import HEADER, table
     from assistant.evaluation.run import EvalOptions, run_eval
 
+    if args.newsqa is not None:
+        return _eval_newsqa(args, settings)
+    if len(args.corpus) != 1 or not args.queries or args.qrels is None:
+        raise UsageError("eval needs one --corpus, --queries and --qrels (or --newsqa DIR "
+                         "--corpus ARCHIVE...)")
     options = EvalOptions(
-        corpus=args.corpus, queries=tuple(args.queries), qrels=args.qrels, squad=args.squad,
+        corpus=args.corpus[0], queries=tuple(args.queries), qrels=args.qrels, squad=args.squad,
         split=args.split, distractors=tuple(args.distractors),
         unanswerable=tuple(args.unanswerable),
         methods=tuple(m.strip() for m in args.methods.split(",") if m.strip()),
@@ -409,6 +422,25 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"  # the sample archive a first chat indexes
+
+
+def _eval_newsqa(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.evaluation.newsqa import NewsQaOptions, render, run_newsqa
+
+    if not args.corpus:
+        raise UsageError("--newsqa needs the archives its questions were written over: "
+                         "--corpus SAMPLE.jsonl --corpus seeds/")
+    options = NewsQaOptions(questions=args.newsqa, archives=tuple(args.corpus),
+                            distractors=tuple(args.distractors), followups=args.followups,
+                            store=args.store)
+
+    def indexed(path: Path, report: Any) -> None:
+        print(f"indexed {path}: {report.added} added, {report.unchanged} unchanged "
+              f"({report.seconds:.0f} s)", file=sys.stderr)
+
+    report = run_newsqa(options, settings, on_indexed=indexed)
+    print(json.dumps(report.as_dict(), ensure_ascii=False) if args.json else render(report))
+    return 0
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:

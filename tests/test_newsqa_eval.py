@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -199,3 +200,30 @@ def test_the_command_prints_the_table_and_json(
     out = capsys.readouterr().out
     assert "| ar-Gulf " in out and re.search(r"\| [012] of 2 \(en [01]/1, ar [01]/1\)", out)
     assert "holding every keyword" in out
+
+
+def test_akhbar_eval_newsqa_indexes_the_archives_and_scores_the_set(
+    questions_dir: Path, seeds_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`akhbar eval --newsqa DIR --corpus seeds/` builds (here: tops up) the store and prints
+    the per-language, per-register table, the same figures as evaluate_newsqa."""
+    from assistant import cli
+
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    shutil.copytree(seeds_store, tmp_path / "store")
+    code = cli.main(["eval", "--newsqa", str(questions_dir), "--corpus", str(seeds),
+                     "--store", str(tmp_path / "store"), "--json"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert "0 added" in out.err  # seeds/ was stored already: nothing indexed twice
+    report = json.loads(out.out)
+    outcomes = {q["qid"]: q for q in report["questions"]}
+    assert outcomes["dev-ar-001"]["found"] and outcomes["dev-ar-002"]["register"] == "gulf"
+    assert not outcomes["dev-ar-004"]["found"]  # a keyword no article holds
+    assert not report["keywords_count"]  # no distractors: the gold list alone counts
+    rows = {r["name"]: r for r in report["rows"]}
+    assert {"en", "ar-MSA", "ar-Gulf", "off-topic"} <= set(rows)
+    assert rows["ar-Gulf"]["n"] == 1 and rows["en"]["n"] == 1
+    # without the archives the questions were written over, a clear error
+    assert cli.main(["eval", "--newsqa", str(questions_dir), "--store", str(tmp_path / "s2")]) == 1
+    assert "--newsqa needs the archives" in capsys.readouterr().err

@@ -27,9 +27,11 @@ its correct sources are the pair's article and, always, any article holding the 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -37,8 +39,10 @@ from typing import Any, Literal
 
 from assistant.archive import Archive
 from assistant.chat import Turn
+from assistant.config import Settings
 from assistant.errors import ArticleNotFoundError
 from assistant.evaluation.evaluate import read_jsonl, table
+from index.build import IndexReport
 from index.normalize import normalize
 
 DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "data" / "newsqa-dev"
@@ -318,6 +322,38 @@ def evaluate_newsqa(
     gold = sorted({a for q in [*questions, *extra] for a in q.gold})
     missing = tuple(a for a in gold if judge.text(a) is None)
     return NewsQaReport(tuple(rows), tuple(outcomes), keywords_count, missing)
+
+
+@dataclass(frozen=True)
+class NewsQaOptions:
+    """`akhbar eval --newsqa DIR`: the set in `questions`, asked over a store of `archives`
+    (the sample and seeds/ it was written over) and `distractors` beside them; with
+    distractors, any stored article holding every keyword counts as a correct source."""
+
+    questions: Path
+    archives: tuple[Path, ...]
+    distractors: tuple[Path, ...] = ()
+    followups: Path | None = None
+    store: Path | None = None  # kept; None: a temporary store
+
+
+def run_newsqa(
+    options: NewsQaOptions, settings: Settings, *,
+    on_indexed: Callable[[Path, IndexReport], None] = lambda _p, _r: None,
+    progress: Callable[[int, int], None] | None = None,
+) -> NewsQaReport:
+    """Index (incrementally, into `options.store` or a temporary store) and score."""
+    with tempfile.TemporaryDirectory(prefix="akhbar-newsqa-") as tmp:
+        settings = dataclasses.replace(settings, store=options.store or Path(tmp))
+        archive = Archive.open(settings, create=True)
+        try:
+            for path in [*options.distractors, *options.archives]:
+                on_indexed(path, archive.index([path]))
+            return evaluate_newsqa(archive, options.questions,
+                                   keywords_count=bool(options.distractors),
+                                   followups=options.followups, progress=progress)
+        finally:
+            archive.close()
 
 
 def render(report: NewsQaReport) -> str:
