@@ -27,7 +27,7 @@ class Fusion:
     lexical: float = 0.75  # BM25 weight (times coverage); tuned on ARCD train, README
     names: float = 0.3  # an English question's names across scripts; picked on XQuAD, README
     # an English question's dictionary translation (assistant.translate); picked on the even
-    # half of XQuAD's English questions, scripts/tune_translated_weight.py, README "Measured"
+    # half of XQuAD's English questions, scripts/tune_fusion.py, README "Measured"
     translated: float = 0.25
     candidates: int = 50  # taken from each list (dense, BM25, names, translated) before fusion
     duplicate_cosine: float = 0.95  # chunks this close are one story in several outlets; by hand
