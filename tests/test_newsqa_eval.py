@@ -183,7 +183,7 @@ def test_a_followups_file_counts_the_keyword_rule_and_checks_its_links(
     rows[1]["follows"] = "fu-99a"
     pairs.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
                      encoding="utf-8")
-    with pytest.raises(ValueError, match="fu-01b"):
+    with pytest.raises(newsqa.FollowUpsError, match="fu-01b"):
         load_followups(pairs)
 
 

@@ -40,7 +40,7 @@ from typing import Any, Literal
 from assistant.archive import Archive
 from assistant.chat import Turn
 from assistant.config import Settings
-from assistant.errors import ArticleNotFoundError
+from assistant.errors import AkhbarError, ArticleNotFoundError
 from assistant.evaluation.evaluate import read_jsonl, table
 from index.build import IndexReport
 from index.normalize import normalize
@@ -103,6 +103,14 @@ def load_questions(questions_dir: Path) -> list[NewsQuestion]:
             for q in read_jsonl(questions_dir / "questions.jsonl")]
 
 
+class FollowUpsError(AkhbarError):
+    """A follow-up (`qid`) in the file at `path` follows a question the file does not hold."""
+
+    def __init__(self, path: Path, qid: str) -> None:
+        super().__init__(f"{path}: {qid} follows a question the file does not hold")
+        self.path, self.qid = path, qid
+
+
 def load_followups(path: Path) -> list[NewsQuestion]:
     """A follow-up file: pairs of questions, the second naming the first in `follows`."""
     out = [NewsQuestion(q["qid"], q["lang"], q["question"], "follow-up",
@@ -111,7 +119,7 @@ def load_followups(path: Path) -> list[NewsQuestion]:
     qids = {q.qid for q in out}
     broken = [q.qid for q in out if q.follows is not None and q.follows not in qids]
     if broken:
-        raise ValueError(f"{path}: {broken[0]} follows a question the file does not hold")
+        raise FollowUpsError(path, broken[0])
     return out
 
 
