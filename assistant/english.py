@@ -83,8 +83,10 @@ def first_line(question: Question, citation: Citation) -> str | None:
         said = _dated(said, words, citation.date) if said else said
     elif question.wants == "figure":
         said = english_figure(words)
-    else:
+    elif question.wants == "name":
         said = f"{words} (transliterated: {transliterate(words)})"
+    else:  # a place: its spans are too loose («من وقت مبكر») to be stated as the answer
+        said = None
     return f"Answer: {said} [{citation.n}]" if said else None
 
 

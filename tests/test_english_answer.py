@@ -77,6 +77,17 @@ def test_a_name_is_given_as_written_and_marked_as_transliterated() -> None:
     assert "(transliterated: " in line and line.endswith("[1]")
 
 
+def test_a_place_is_not_stated_as_the_answer() -> None:
+    """Place spans are loose («من وقت مبكر» reads as "from Waqt"): the quote shows the place,
+    no first line asserts one."""
+    quote = "ما يدفعني لقول هذا الكلام من وقت مبكر في مدينة الرياض."
+    start = quote.index("وقت")
+    c = Citation(n=1, article_id="a", title="", source="", date=None, url="", quote=quote,
+                 start=0, end=len(quote), score=1.0, answer=(start, start + 3))
+    assert read_question("Where was the match played?").wants == "place"
+    assert first_line(read_question("Where was the match played?"), c) is None
+
+
 def test_no_first_line_without_an_answer_span() -> None:
     c = Citation(n=1, article_id="a", title="", source="", date=None, url="", quote="نص",
                  start=0, end=2, score=1.0)
