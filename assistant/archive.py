@@ -22,7 +22,14 @@ from pathlib import Path
 import numpy as np
 
 from assistant import refusal, refusal_model
-from assistant.answer import Answer, Delta, best_evidence, extract, refuse  # Delta: re-exported
+from assistant.answer import (  # Delta: re-exported
+    Answer,
+    Delta,
+    best_evidence,
+    extract,
+    is_answerable,
+    refuse,
+)
 from assistant.chat import Turn, follow_topic, is_follow_up, standalone_question
 from assistant.config import Settings
 from assistant.coverage import SMALL_ARCHIVE, coverage_of, covers
@@ -321,12 +328,14 @@ class Archive:
         # fitted on questions that stand alone, is not asked (the threshold still is)
         carried = is_follow_up(question, history) and bool(
             set(history[-1].cited) & {a for h in hits for a in (h.article_id, *h.also_in)})
-        if not carried and self.refusal_model.refuses(self._signals(view, query, hits)):
+        if not carried and self._model_decides() \
+                and self.refusal_model.refuses(self._signals(view, query, hits)):
             refusal_ = self._refusal(question, language)
             yield Delta(refusal_.text)
             yield self._noted(refusal_)
             return
-        threshold = min(threshold, best_evidence(hits))  # the model says it answers
+        if carried or self._model_decides():  # the model (or the last story) says it answers
+            threshold = min(threshold, best_evidence(hits))
         if self.settings.llm_provider is None:
             answer = extract(question, hits, threshold=threshold, language=language,
                              quoting=self.settings.scoring.quoting,  # quotes the best sentences
@@ -343,8 +352,16 @@ class Archive:
             yield self._noted(event) if isinstance(event, Answer) else event
 
     def refuses(self, question: str, hits: Sequence[Hit]) -> bool:
-        """Whether `hits` (found for `question`) hold no answer (assistant.refusal_model)."""
+        """Whether `hits` (found for `question`) hold no answer: by the refusal model
+        (assistant.refusal_model) in an archive of the sizes it was fitted on, by the
+        thresholds alone in a larger one."""
+        if not self._model_decides():
+            return not is_answerable(list(hits), self.threshold(detect(question)))
         return self.refusal_model.refuses(self.signals(question, hits))
+
+    def _model_decides(self) -> bool:
+        """Whether the refusal model decides refusals here (Refusal.model_max_articles)."""
+        return self.store.counts()[0] <= self.settings.scoring.refusal.model_max_articles
 
     def signals(self, question: str, hits: Sequence[Hit]) -> refusal_model.Signals:
         """What the refusal model reads of `hits` for `question` (scripts/fit_refusal.py)."""

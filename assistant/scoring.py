@@ -132,6 +132,11 @@ class Refusal:
     # never answer below these, whatever the probes gave; set by hand (README "How it works")
     floor_ar: float = 0.2
     floor_en: float = 0.12
+    # the refusal model (assistant.refusal_model) decides up to this many articles; above it
+    # the thresholds alone do. Its fit saw stores of 6, 465 and 704 articles; among 30k
+    # articles it refused 76% (ar) / 68% (en) of XQuAD's answerable questions, the thresholds
+    # alone 39% / 31% (README "Measured"). Set by hand: about 3x the largest fitted store.
+    model_max_articles: int = 2000
 
     def floor(self, language: str) -> float:
         return self.floor_ar if language == "ar" else self.floor_en

@@ -135,3 +135,32 @@ def test_a_figure_the_archive_lacks_is_a_signal(archive: Archive) -> None:
     assert covered.unknown == 0.0 and covered.rarest == 1.0
     off = archive.signals("كيف أحسب زكاة الذهب؟", archive.search("كيف أحسب زكاة الذهب؟"))
     assert off.unknown > 0.5 and off.coverage < 0.5
+
+
+def test_above_the_fitted_sizes_the_thresholds_alone_decide(
+    seeds_store: Path, use_embedder, archive: Archive,
+) -> None:
+    """Refusal.model_max_articles: the model decides only in archives of the sizes it was
+    fitted on; above it (here: a cap of 5 articles, under seeds' 6) the probed threshold does,
+    in `refuses` and in `ask` alike."""
+    from dataclasses import replace
+
+    from assistant.answer import best_evidence
+    from assistant.scoring import Refusal, Scoring
+
+    question = _questions("seeds_off_topic.jsonl")[0]["text"]
+    hits = archive.search(question)
+    assert archive.refuses(question, hits)  # the model refuses it (the fixture's premise)
+    capped = Scoring(refusal=Refusal(model_max_articles=5))
+    base = load_settings({"store": seeds_store}, environ={})
+    other = Archive.open(replace(base, scoring=capped), embedder=use_embedder)
+    try:
+        lang = "en" if question.isascii() else "ar"
+        by_threshold = best_evidence(hits) < other.threshold(lang)
+        assert other.refuses(question, hits) == by_threshold
+        assert other.ask(question).refused == by_threshold
+        answered = [q["text"] for q in _questions("seeds_off_topic.jsonl")
+                    if not other.refuses(q["text"], other.search(q["text"]))]
+        assert answered  # the thresholds alone answer some of what the model refuses
+    finally:
+        other.close()
