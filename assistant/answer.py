@@ -106,12 +106,15 @@ def extract(
     asked = read_question(question)
     translated = (tuple(translator.translate(question).sets)
                   if translator is not None and language == "en" else ())
-    # the best story's hits, then those of stories close to it; of them, those with something
-    # to quote (or, when none has, the same among the hits that have)
-    quoted = [h for h in stories.quotable(hits, grouping) if _usable(h, picking)] or \
-        stories.quotable([h for h in hits if _usable(h, picking)], grouping)
-    rank = stories.story_rank(quoted, grouping)
-    picks = _pick_sentences(asked, quoted, threshold, translated, quoting, picking, rank)
+    usable = {h.chunk_id: _usable(h, picking) for h in hits}  # the sentences it may quote
+    # the best story and those close to it, with something to quote (or, when none has, the
+    # same chosen among the hits that have)
+    told = [s for s in stories.chosen(hits, grouping) if any(usable[h.chunk_id] for h in s.hits)] \
+        or stories.chosen([h for h in hits if usable[h.chunk_id]], grouping)
+    rank = {h.article_id: n for n, story in enumerate(told) for h in story.hits}
+    quoted = [h for story in told for h in story.hits if usable[h.chunk_id]]
+    picks = _pick_sentences(asked, quoted, usable, threshold, translated, quoting, picking,
+                            rank)
     picks.sort(key=lambda pick: rank[pick[0].article_id])  # the best story's quotes first
     if not picks:
         return refuse(question, language, "extractive", (NOTHING_QUOTABLE,))
@@ -142,14 +145,14 @@ def _usable(hit: Hit, picking: Picking) -> list[Sentence]:
 
 
 def _pick_sentences(
-    asked: Question, hits: list[Hit], threshold: float,
-    translated: tuple[tuple[str, ...], ...], q: Quoting, picking: Picking,
+    asked: Question, hits: list[Hit], sentences_by_chunk: dict[str, list[Sentence]],
+    threshold: float, translated: tuple[tuple[str, ...], ...], q: Quoting, picking: Picking,
     story: dict[str, int],
 ) -> list[tuple[Hit, Sentence, float]]:
     """The sentences to quote: the best story's within `q.margin` of its best one, then the
     best sentence of each other story in `story` (by article id; 0 the best), as its own item."""
     qtokens = frozenset(tokenize(asked.text))
-    usable = [_usable(hit, picking) for hit in hits]
+    usable = [sentences_by_chunk[hit.chunk_id] for hit in hits]
     reports = any(h.thinness <= q.report and h.evidence >= threshold and found
                   for h, found in zip(hits, usable, strict=True))
     idf = rarity([h.span_text(s.start, s.end) for h, ss in zip(hits, usable, strict=True)

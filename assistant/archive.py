@@ -94,6 +94,7 @@ class _View:
     snapshot: Snapshot
     retriever: Retriever
     warning: IndexWarning | None
+    articles: int  # stored at that state (the refusal model reads it)
 
     @property
     def state(self) -> IndexState:
@@ -160,7 +161,8 @@ class Archive:
             warning = IndexWarning(state.generation, state.lexical_generation,
                                    state.lexical_missing, state.writer_pid)
         return _View(snapshot, Retriever(snapshot, self.embedder, self.settings.scoring.fusion,
-                                         translator=self.translator), warning)
+                                         translator=self.translator), warning,
+                     self.store.counts()[0])
 
     def retriever_with(self, weights: Fusion) -> Retriever:
         """A retriever over the store as last seen, ranking with other `weights` (evaluation
@@ -328,13 +330,13 @@ class Archive:
         # fitted on questions that stand alone, is not asked (the threshold still is)
         carried = is_follow_up(question, history) and bool(
             set(history[-1].cited) & {a for h in hits for a in (h.article_id, *h.also_in)})
-        if not carried and self._model_decides() \
+        if not carried and self._model_decides(view) \
                 and self.refusal_model.refuses(self._signals(view, query, hits)):
-            refusal_ = self._refusal(question, language)
+            refusal_ = self._refusal(view, question, language)
             yield Delta(refusal_.text)
             yield self._noted(refusal_)
             return
-        if carried or self._model_decides():  # the model (or the last story) says it answers
+        if carried or self._model_decides(view):  # the model (or the last story) says it answers
             threshold = min(threshold, best_evidence(hits))
         if self.settings.llm_provider is None:
             answer = extract(question, hits, threshold=threshold, language=language,
@@ -355,13 +357,14 @@ class Archive:
         """Whether `hits` (found for `question`) hold no answer: by the refusal model
         (assistant.refusal_model) in an archive of the sizes it was fitted on, by the
         thresholds alone in a larger one."""
-        if not self._model_decides():
-            return not is_answerable(list(hits), self.threshold(detect(question)))
-        return self.refusal_model.refuses(self.signals(question, hits))
+        view = self._current()
+        if not self._model_decides(view):
+            return not is_answerable(list(hits), self._threshold(view, detect(question)))
+        return self.refusal_model.refuses(self._signals(view, question, hits))
 
-    def _model_decides(self) -> bool:
+    def _model_decides(self, view: _View) -> bool:
         """Whether the refusal model decides refusals here (Refusal.model_max_articles)."""
-        return self.store.counts()[0] <= self.settings.scoring.refusal.model_max_articles
+        return view.articles <= self.settings.scoring.refusal.model_max_articles
 
     def signals(self, question: str, hits: Sequence[Hit]) -> refusal_model.Signals:
         """What the refusal model reads of `hits` for `question` (scripts/fit_refusal.py)."""
@@ -373,7 +376,7 @@ class Archive:
                        if language == "en" and view.retriever.weights.translated else None)
         return refusal_model.signals(
             question, hits, threshold=self._threshold(view, language),
-            articles=self.store.counts()[0], idf=_idf(view.snapshot),
+            articles=view.articles, idf=_idf(view.snapshot),
             translation=translation, years=self._years(view))
 
     def _years(self, view: _View) -> frozenset[int]:
@@ -384,14 +387,13 @@ class Archive:
             self._dated = cached
         return cached[1]
 
-    def _refusal(self, question: str, language: Language) -> Answer:
+    def _refusal(self, view: _View, question: str, language: Language) -> Answer:
         """A refusal; in a small archive it says what the archive covers (assistant.coverage)."""
         mode = "extractive" if self.settings.llm_provider is None else "llm"
         answer = refuse(question, language, mode)
-        articles = self.store.counts()[0]
-        if articles > SMALL_ARCHIVE:
+        if view.articles > SMALL_ARCHIVE:
             return answer
-        said = covers(coverage_of(articles, self.store.sources(), self.store.date_range()),
+        said = covers(coverage_of(view.articles, self.store.sources(), self.store.date_range()),
                       language)
         return replace(answer, text=f"{answer.text} {said}") if said else answer
 

@@ -156,7 +156,7 @@ def signals(
     best = max(evidence, default=0.0)
     others = sorted(evidence, reverse=True)[1:]
     margin = best - (sum(others) / len(others) if others else 0.0)
-    sentences = [frozenset(tokenize(h.text[s - h.start : e - h.start]))
+    sentences = [frozenset(tokenize(h.span_text(s, e)))
                  for h in top for s, e in h.sentences]
     words = _content_words(question, language, translation)
     known = [[i for i in map(idf, w) if i is not None] for w in words]

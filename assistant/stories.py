@@ -28,7 +28,7 @@ from assistant.retrieve import Copy, Hit
 from assistant.scoring import Stories
 from index.tokens import tokenize
 
-__all__ = ["Story", "close", "group", "quotable", "ranked", "story_rank"]
+__all__ = ["Story", "chosen", "close", "group", "quotable", "ranked"]
 
 
 
@@ -114,12 +114,16 @@ def group(hits: list[Hit], weights: Stories = Stories()) -> list[Story]:
     return stories
 
 
-def quotable(hits: list[Hit], weights: Stories = Stories()) -> list[Hit]:
-    """The hits an answer may quote: the best story's first, then those of stories close to
-    it (`close`); a wire copy's passages are left to its first copy."""
+def chosen(hits: list[Hit], weights: Stories = Stories()) -> list[Story]:
+    """The stories an answer may quote, best first: the best story, then those close to it
+    (`close`); a wire copy's passages are left to its first copy."""
     stories = ranked(group(hits, weights), weights)
-    return [h for s in stories if s is stories[0] or close(s, stories[0], weights)
-            for h in s.hits]
+    return [s for s in stories if s is stories[0] or close(s, stories[0], weights)]
+
+
+def quotable(hits: list[Hit], weights: Stories = Stories()) -> list[Hit]:
+    """The hits of the `chosen` stories, the best story's first."""
+    return [h for s in chosen(hits, weights) for h in s.hits]
 
 
 def ranked(stories: list[Story], weights: Stories = Stories()) -> list[Story]:
@@ -147,12 +151,6 @@ def close(story: Story, best: Story, weights: Stories = Stories()) -> bool:
 def _topic(story: Story) -> dict[str, float]:
     """The question's terms the story holds, with their idf; not numbers (a year is no topic)."""
     return {t: w for t, w in story.matched if not t.isdigit()}
-
-
-def story_rank(hits: list[Hit], weights: Stories = Stories()) -> dict[str, int]:
-    """The place of each hit's article's story (0: the best), by article id."""
-    return {h.article_id: n for n, s in enumerate(ranked(group(hits, weights), weights))
-            for h in s.hits}
 
 
 def _terms(hit: Hit) -> set[str]:

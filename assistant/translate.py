@@ -17,12 +17,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from index.dictionary import DEFAULT_DICTIONARY, Dictionary, DictionaryMissing, load_dictionary
-from index.lexical import LexicalHits, LexicalIndex
 
-__all__ = ["STOPWORDS", "TranslatedQuery", "Translator", "search_translated"]
+__all__ = ["STOPWORDS", "TranslatedQuery", "Translator"]
 
 # English function words and the words questions are made of; they are not looked up.
 STOPWORDS = frozenset(
@@ -79,6 +76,9 @@ def _load(path: Path) -> Dictionary | DictionaryMissing:
     return _LOADED[path]
 
 
+CACHED = 256  # translated questions remembered per Translator
+
+
 class Translator:
     """English words → Arabic BM25 terms; the dictionary is read on the first question.
 
@@ -90,6 +90,9 @@ class Translator:
     def __init__(self, dictionary: Path | Dictionary | DictionaryMissing = DEFAULT_DICTIONARY
                  ) -> None:
         self._source = dictionary
+        # a question is translated by the search, the answer and the refusal model alike:
+        # once (TranslatedQuery is immutable), the last CACHED questions remembered
+        self._translated: dict[str, TranslatedQuery] = {}
 
     @property
     def dictionary(self) -> Dictionary | DictionaryMissing:
@@ -107,6 +110,14 @@ class Translator:
         return found if isinstance(found, DictionaryMissing) else None
 
     def translate(self, question: str) -> TranslatedQuery:
+        found = self._translated.get(question)
+        if found is None:
+            if len(self._translated) >= CACHED:
+                self._translated.clear()
+            found = self._translated[question] = self._translate(question)
+        return found
+
+    def _translate(self, question: str) -> TranslatedQuery:
         words = [w for w in _WORD.findall(question.replace("’", "'"))
                  if w.lower() not in STOPWORDS and len(w) > 1]
         found = self.dictionary
@@ -120,12 +131,3 @@ class Translator:
                                         for alt in found.terms(form) for t in alt))
             out.append(TranslatedWord(word, headword, terms))
         return TranslatedQuery(tuple(out))
-
-
-def search_translated(
-    lexical: LexicalIndex, query: TranslatedQuery, k: int, *, mask: np.ndarray | None = None,
-) -> LexicalHits:
-    """BM25 of the translated query: each synonym set scores a chunk through its best term
-    (LexicalIndex.search_synonyms); coverage is the share of the question's content words
-    that translated into a term the archive knows."""
-    return lexical.search_synonyms(query.sets, len(query.words), k, mask=mask)

@@ -14,7 +14,7 @@ from assistant.config import Settings
 from assistant.evaluation.evaluate import method_weights
 from assistant.retrieve import Filters, Retriever
 from assistant.scoring import Fusion
-from assistant.translate import Translator, search_translated
+from assistant.translate import Translator
 from index import lexical
 from index.dictionary import Dictionary, DictionaryMissing
 from index.embed import UseEmbedder
@@ -122,13 +122,14 @@ def test_the_alternatives_of_one_word_count_as_one_set(tmp_path: Path, fake: Pat
                    ("z", f"{filler} {filler}", "Z", None, "s")], tmp_path / "lex")
     index = LexicalIndex(tmp_path / "lex")
     query = Translator(fake).translate("attack yacht")
-    found = search_translated(index, query, 5)
+    found = index.search_synonyms(query.sets, len(query.words), 5)
     assert set(found.chunk_ids) == {"a", "y"}
     assert found.scores[0] == pytest.approx(found.scores[1], rel=1e-5)
     assert found.coverage == 1.0
     flat = index.search(" ".join(t for s in query.sets for t in s), 5)
     assert flat.chunk_ids[0] == "a" and flat.scores[0] > 2 * flat.scores[1]  # the contrast
-    one_word = search_translated(index, Translator(fake).translate("attack"), 5)
+    one = Translator(fake).translate("attack")
+    one_word = index.search_synonyms(one.sets, len(one.words), 5)
     assert one_word.ceiling == pytest.approx(found.ceiling / 2, rel=1e-5)  # best idf per set
 
 
@@ -234,3 +235,20 @@ def test_the_refusal_thresholds_follow_the_dictionary(
     assert method(fake).endswith("+dictionary")
     assert not method(tmp_path / "nowhere").endswith("+dictionary")  # recomputed without it
     assert method(fake).endswith("+dictionary")
+
+
+def test_a_question_is_translated_once(tmp_path: Path) -> None:
+    """The search, the answer and the refusal model all read the translation: one lookup."""
+    calls = []
+    translator = Translator(tmp_path / "missing.index")
+    original = translator._translate
+
+    def counted(question: str):
+        calls.append(question)
+        return original(question)
+
+    translator._translate = counted  # type: ignore[method-assign]
+    first = translator.translate("who attacked the yacht?")
+    assert translator.translate("who attacked the yacht?") is first
+    translator.translate("another question")
+    assert calls == ["who attacked the yacht?", "another question"]
