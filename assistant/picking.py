@@ -27,7 +27,7 @@ from index.normalize import normalize
 from index.sentences import sentence_spans
 from index.tokens import tokenize
 
-__all__ = ["Sentence", "answer_span", "fit", "is_boilerplate", "quotable",
+__all__ = ["Sentence", "answer_span", "asks", "fit", "is_boilerplate", "quotable",
            "rarity", "sentences_of"]
 
 
@@ -49,6 +49,15 @@ _BOILERPLATE = re.compile(
     r"|source|related)\s*(?:[:-]|$))",
     re.IGNORECASE,
 )
+# a line of an outlet's tags: «سمات الجوازات وافدون وثيقة سفر» (Ain Alyoum), words without
+# punctuation after a label (85 such lines in SaudiNewsNet, all Ain Alyoum's)
+_TAGS = re.compile(
+    r"^\W*(?:سمات|الوسوم|وسوم|كلمات دلاليه|الكلمات الدلاليه|tags)(?:\s*:)?\s+[^.,،:;؛!?؟]+$",
+    re.IGNORECASE)
+# a short sentence opening with a word that only asks: «أين يوسف عنبر..» is a question even
+# without its question mark («من», «ما», «كم» also negate, relate or exclaim: not here)
+_ASKING = frozenset("اين متي كيف لماذا ماذا هل وين ليش ليه امتي شلون".split())
+ASKING_WORDS = 12  # words at most, for a sentence opening with one of them to be a question
 _TERMINATED = re.compile(r"[.!?\u061f\u061b\u2026]+[\u201d\"\u00bb\u2019)\]]*$")
 
 
@@ -56,7 +65,20 @@ def is_boilerplate(sentence: str) -> bool:
     """A line of the page rather than of the report: «اقرأ أيضا…», "Read more", a credit line,
     or a line with fewer than three words."""
     norm = " ".join(normalize(sentence).split())
-    return bool(_BOILERPLATE.match(norm)) or len(re.findall(r"[^\W_]+", norm)) < 3
+    return (bool(_BOILERPLATE.match(norm) or _TAGS.match(norm))
+            or len(re.findall(r"[^\W_]+", norm)) < 3)
+
+
+def asks(sentence: str) -> bool:
+    """A question, with or without its mark: ends in «؟» / "?", or is short and opens with a
+    word that only asks («أين…», «هل…», «وين…»; also after «و» or «ف»)."""
+    if is_question(sentence):
+        return True
+    words = re.findall(r"[^\W_]+", normalize(sentence))
+    if not words or len(words) > ASKING_WORDS:
+        return False
+    first = words[0]
+    return first in _ASKING or (first[:1] in ("و", "ف") and first[1:] in _ASKING)
 
 
 def sentences_of(hit: Hit, picking: Picking) -> list[Sentence]:
@@ -176,4 +198,4 @@ def answer_span(question: Question, quote: str, translated: tuple[tuple[str, ...
 
 def quotable(sentence: str) -> bool:
     """Whether the sentence may be quoted as an answer at all."""
-    return not is_question(sentence) and not is_boilerplate(sentence)
+    return not asks(sentence) and not is_boilerplate(sentence)

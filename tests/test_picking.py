@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from assistant.answer import Answer, extract
-from assistant.picking import Picking, is_boilerplate, sentences_of
+from assistant.picking import Picking, asks, is_boilerplate, quotable, sentences_of
 from assistant.render import MARKERS, answer_text
 from assistant.retrieve import Hit
 from index.sentences import sentence_spans
@@ -86,6 +86,30 @@ def test_boilerplate_is_never_quoted() -> None:
               sentences=spans, sentence_scores=(0.9, 0.2), article_text=text)
     answer = extract("كم قتيلا سقط في الهجوم على أربيل؟", [hit], threshold=0.0)
     assert all("اقرأ" not in c.quote for c in answer.citations)
+
+
+def test_a_question_without_its_mark_is_not_quoted() -> None:
+    # «أين يوسف عنبر..» (an op-ed's rhetorical list) was quoted for "When was Kadyrov born?"
+    assert asks("أين يوسف عنبر..")
+    assert asks("وأين كان الحكم")
+    assert asks("هل يعود الفريق إلى الدوري الممتاز")
+    assert not asks("من جهته قال المدرب إن الفريق جاهز للمباراة.")  # «من» also relates
+    assert not asks("كيف لا وقد فاز الفريق بكل المباريات التي لعبها هذا الموسم في الدوري "
+                    "والكأس والبطولة الآسيوية وكأس السوبر.")  # long: a statement
+    text = "أين يوسف عنبر.. ولد رمضان قاديروف في 5 أكتوبر عام 1976 في الشيشان."
+    spans = tuple(sentence_spans(text))
+    hit = Hit(chunk_id="c", article_id="a", title="t", source="S", date=None, url="", start=0,
+              end=len(text), text=text, score=0.5, dense=0.5, lexical=0.0, evidence=0.5,
+              sentences=spans, sentence_scores=(0.99, 0.3), article_text=text)
+    answer = extract("متى ولد يوسف عنبر؟", [hit], threshold=0.0)
+    assert [c.quote for c in answer.citations] == [text[spans[1][0]:spans[1][1]]]
+
+
+def test_an_outlets_tag_line_is_not_quoted() -> None:
+    # Ain Alyoum ends its articles with «سمات …», tags without punctuation
+    assert not quotable("سمات أسعار النفط انخفاض برنت")
+    assert not quotable("الكلمات الدلالية: النفط برنت أوبك")
+    assert quotable("سمات التميز والريادة في شخصية السديري منوعة ومؤثرة، وهي أكبر من أن تحصى.")
 
 
 def test_the_answering_words_are_given_marked_and_in_the_json() -> None:
