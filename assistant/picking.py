@@ -23,6 +23,7 @@ from assistant.retrieve import Hit
 from assistant.scoring import Picking
 from assistant.spans import find_spans
 from assistant.substance import is_question
+from index.boilerplate import is_furniture
 from index.normalize import normalize
 from index.sentences import sentence_spans
 from index.tokens import tokenize
@@ -65,7 +66,7 @@ def is_boilerplate(sentence: str) -> bool:
     """A line of the page rather than of the report: «اقرأ أيضا…», "Read more", a credit line,
     or a line with fewer than three words."""
     norm = " ".join(normalize(sentence).split())
-    return (bool(_BOILERPLATE.match(norm) or _TAGS.match(norm))
+    return (bool(_BOILERPLATE.match(norm) or _TAGS.match(norm)) or is_furniture(sentence)
             or len(re.findall(r"[^\W_]+", norm)) < 3)
 
 

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from index.normalize import normalize
 
 __all__ = ["MAX_LINE", "MIN_ARTICLES", "MIN_SHARE", "VERSION", "Learned", "LineCounts",
-           "excluded", "line_key"]
+           "excluded", "line_key", "is_furniture"]
 
 VERSION = 1
 MIN_ARTICLES = 5
@@ -152,6 +152,13 @@ def excluded(text: str, repeated: frozenset[str] = frozenset()) -> tuple[tuple[i
         elif (furniture := _furniture(text, rest, end)) is not None:
             spans.append((furniture, end))
     return tuple(spans)
+
+def is_furniture(sentence: str) -> bool:
+    """Whether the sentence is page furniture from its first word («رابط الخبر بصحيفة الوئام…»,
+    «اقرأ أيضا…»): what the index leaves out, for the answer not to quote it either."""
+    start = _furniture(sentence, 0, len(sentence))
+    return start is not None and not re.search(r"[^\W_]", sentence[:start])
+
 
 def _furniture(text: str, start: int, end: int) -> int | None:
     """Where the furniture in the line text[start:end] starts, if it holds any (rule 1)."""

@@ -79,6 +79,9 @@ def test_boilerplate_is_never_quoted() -> None:
     assert is_boilerplate("Read more: Erbil attack")
     assert is_boilerplate("المصدر: رويترز")
     assert not is_boilerplate("المصدر أكد أن الهجوم وقع ليلا")
+    # the footer the index leaves out was quoted for «ما اسم الطيار الذي عاد بطائرة ناس؟»
+    assert is_boilerplate("رابط الخبر بصحيفة الوئام: طيران ناس تكرم طاقم طائرة عاد من المدرج")
+    assert not is_boilerplate("ونشر رابط الخبر بصحيفة الوئام بعد ساعة من الهبوط.")
     text = "اقرأ أيضا: الهجوم على أربيل وضحاياه. قتل ثلاثة أشخاص في الهجوم على أربيل."
     spans = tuple(sentence_spans(text))
     hit = Hit(chunk_id="c", article_id="a", title="t", source="S", date=None, url="", start=0,
