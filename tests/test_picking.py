@@ -32,6 +32,13 @@ def _hit(article: str, start: int, end: int, *, max_chars: int = 400, with_artic
                article_text=article if with_article else "")
 
 
+def _whole(text: str, scores: tuple[float, ...]) -> Hit:
+    """A passage that is the whole article `text`, its sentences scored `scores`."""
+    return Hit(chunk_id="c", article_id="a", title="t", source="S", date=None, url="", start=0,
+               end=len(text), text=text, score=0.5, dense=0.5, lexical=0.0, evidence=0.5,
+               sentences=tuple(sentence_spans(text)), sentence_scores=scores, article_text=text)
+
+
 def test_pieces_of_a_cut_sentence_are_quoted_as_the_whole_sentence() -> None:
     cut = _mid_sentence()  # a passage that stops mid-sentence
     hit = _hit(ARTICLE, 0, cut, max_chars=120)
@@ -66,10 +73,8 @@ def test_without_the_article_a_passage_cut_mid_sentence_says_so() -> None:
 
 def test_a_question_is_never_the_answer_however_close() -> None:
     text = "من يقف وراء الهجوم على أربيل؟ وتتهم واشنطن فصائل مسلحة بالوقوف وراء الهجوم."
-    spans = tuple(sentence_spans(text))
-    hit = Hit(chunk_id="c", article_id="a", title="t", source="S", date=None, url="", start=0,
-              end=len(text), text=text, score=0.5, dense=0.5, lexical=0.0, evidence=0.5,
-              sentences=spans, sentence_scores=(0.99, 0.1), article_text=text)
+    hit = _whole(text, (0.99, 0.1))
+    spans = hit.sentences
     answer = extract("من يقف وراء الهجوم على أربيل؟", [hit], threshold=0.0)
     assert [c.quote for c in answer.citations] == [text[spans[1][0]:spans[1][1]]]
 
@@ -83,10 +88,7 @@ def test_boilerplate_is_never_quoted() -> None:
     assert is_boilerplate("رابط الخبر بصحيفة الوئام: طيران ناس تكرم طاقم طائرة عاد من المدرج")
     assert not is_boilerplate("ونشر رابط الخبر بصحيفة الوئام بعد ساعة من الهبوط.")
     text = "اقرأ أيضا: الهجوم على أربيل وضحاياه. قتل ثلاثة أشخاص في الهجوم على أربيل."
-    spans = tuple(sentence_spans(text))
-    hit = Hit(chunk_id="c", article_id="a", title="t", source="S", date=None, url="", start=0,
-              end=len(text), text=text, score=0.5, dense=0.5, lexical=0.0, evidence=0.5,
-              sentences=spans, sentence_scores=(0.9, 0.2), article_text=text)
+    hit = _whole(text, (0.9, 0.2))
     answer = extract("كم قتيلا سقط في الهجوم على أربيل؟", [hit], threshold=0.0)
     assert all("اقرأ" not in c.quote for c in answer.citations)
 
@@ -100,10 +102,8 @@ def test_a_question_without_its_mark_is_not_quoted() -> None:
     assert not asks("كيف لا وقد فاز الفريق بكل المباريات التي لعبها هذا الموسم في الدوري "
                     "والكأس والبطولة الآسيوية وكأس السوبر.")  # long: a statement
     text = "أين يوسف عنبر.. ولد رمضان قاديروف في 5 أكتوبر عام 1976 في الشيشان."
-    spans = tuple(sentence_spans(text))
-    hit = Hit(chunk_id="c", article_id="a", title="t", source="S", date=None, url="", start=0,
-              end=len(text), text=text, score=0.5, dense=0.5, lexical=0.0, evidence=0.5,
-              sentences=spans, sentence_scores=(0.99, 0.3), article_text=text)
+    hit = _whole(text, (0.99, 0.3))
+    spans = hit.sentences
     answer = extract("متى ولد يوسف عنبر؟", [hit], threshold=0.0)
     assert [c.quote for c in answer.citations] == [text[spans[1][0]:spans[1][1]]]
 
@@ -118,10 +118,7 @@ def test_an_outlets_tag_line_is_not_quoted() -> None:
 def test_the_answering_words_are_given_marked_and_in_the_json() -> None:
     text = ("يأتي الاتصال بعد تصاعد الهجمات على المصالح الأميركية في أربيل والمطار. "
             "وتتهم الولايات المتحدة، فصائل مسلحة مدعومة من إيران بالوقوف وراء الهجمات.")
-    spans = tuple(sentence_spans(text))
-    hit = Hit(chunk_id="c", article_id="a", title="t", source="S", date=None, url="", start=0,
-              end=len(text), text=text, score=0.5, dense=0.5, lexical=0.0, evidence=0.5,
-              sentences=spans, sentence_scores=(0.3, 0.2), article_text=text)
+    hit = _whole(text, (0.3, 0.2))
     answer = extract("من المسؤول عن الهجوم على أربيل؟", [hit], threshold=0.0)
     c = answer.citations[0]
     assert c.quote.startswith("وتتهم")  # the sentence holding a name, not the one like the question
